@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dangjian/dangjian/internal/audit"
+)
+
+// auditLockKey serialises appends to the hash chain across PostgreSQL connections; SQLite has
+// one writer already.
+const auditLockKey = 7_270_001
+
+// appendAudit writes rec as the next link of the chain, inside tx. Its id is the previous id
+// plus one, so a removed row leaves a visible gap.
+func (tx *Tx) appendAudit(ctx context.Context, rec *audit.Record) error {
+	if tx.db.Dialect == Postgres {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
+			return fmt.Errorf("store: audit lock: %w", err)
+		}
+	}
+	var lastID int64
+	prev := audit.GenesisHash
+	err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: audit tail: %w", err)
+	}
+	rec.ID = lastID + 1
+	rec.At = tx.db.Now().Truncate(1e6)
+	rec.PrevHash = prev
+	rec.Hash = audit.ComputeHash(rec)
+	_, err = tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
+		org_path, person_id, before_json, after_json, ip, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.ID, ms(rec.At), nullInt(rec.ActorID), rec.ActorName, rec.Action, rec.ObjectType, rec.ObjectID,
+		rec.OrgPath, rec.PersonID, rec.Before, rec.After, rec.IP, rec.PrevHash, rec.Hash)
+	if err != nil {
+		return fmt.Errorf("store: audit append: %w", err)
+	}
+	return nil
+}
+
+// AppendAudit writes one record on its own, for events that change nothing else (a login, a
+// failed login, an export).
+func (db *DB) AppendAudit(ctx context.Context, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.appendAudit(ctx, rec) })
+}
+
+const auditColumns = `id, at, COALESCE(actor_id, 0), actor_name, action, object_type, object_id, org_path,
+	person_id, before_json, after_json, ip, prev_hash, hash`
+
+func scanAudit(row interface{ Scan(...any) error }) (*audit.Record, error) {
+	var r audit.Record
+	var at int64
+	err := row.Scan(&r.ID, &at, &r.ActorID, &r.ActorName, &r.Action, &r.ObjectType, &r.ObjectID, &r.OrgPath,
+		&r.PersonID, &r.Before, &r.After, &r.IP, &r.PrevHash, &r.Hash)
+	r.At = fromMS(at)
+	return &r, err
+}
+
+// FindAudit lists audit records, newest first.
+func (db *DB) FindAudit(ctx context.Context, f audit.Filter) ([]*audit.Record, error) {
+	var where []string
+	var args []any
+	if f.OrgRoots != nil {
+		var ors []string
+		for _, r := range f.OrgRoots {
+			ors = append(ors, "org_path LIKE ? ESCAPE '\\'")
+			args = append(args, likeEscape(r)+"%")
+		}
+		if len(ors) == 0 {
+			return nil, nil
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if f.OrgPath != "" {
+		where = append(where, "org_path LIKE ? ESCAPE '\\'")
+		args = append(args, likeEscape(f.OrgPath)+"%")
+	}
+	if f.PersonID != 0 {
+		where = append(where, "person_id = ?")
+		args = append(args, f.PersonID)
+	}
+	if f.BeforeID > 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.BeforeID)
+	}
+	q := "SELECT " + auditColumns + " FROM audit_log"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	q += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", f.Limit)
+	var out []*audit.Record
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanAudit(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// VerifyAudit walks the whole chain in id order and returns the first record that was altered,
+// removed or reordered, or nil when the chain is intact. It also returns the number of records.
+func (db *DB) VerifyAudit(ctx context.Context) (*audit.Problem, int, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY id")
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: verify audit: %w", err)
+	}
+	defer rows.Close()
+	prev, n, lastID := audit.GenesisHash, 0, int64(0)
+	for rows.Next() {
+		r, err := scanAudit(rows)
+		if err != nil {
+			return nil, n, fmt.Errorf("store: verify audit: %w", err)
+		}
+		n++
+		switch {
+		case r.ID != lastID+1:
+			return &audit.Problem{ID: lastID + 1, Reason: "removed"}, n, nil
+		case r.PrevHash != prev:
+			return &audit.Problem{ID: r.ID, Reason: "reordered"}, n, nil
+		case audit.ComputeHash(r) != r.Hash:
+			return &audit.Problem{ID: r.ID, Reason: "altered"}, n, nil
+		}
+		prev, lastID = r.Hash, r.ID
+	}
+	return nil, n, rows.Err()
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dangjian/dangjian/internal/audit"
+	"github.com/dangjian/dangjian/internal/org"
+)
+
+const orgColumns = `o.id, COALESCE(o.parent_id, 0), o.path, o.kind, o.name, o.unit_name, o.unit_kind, o.sort_order,
+	o.term_start, o.term_end, o.version, o.created_at, o.updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*org.Organization, error) {
+	var o org.Organization
+	var created, updated int64
+	dest := append([]any{&o.ID, &o.ParentID, &o.Path, &o.Kind, &o.Name, &o.UnitName, &o.UnitKind, &o.SortOrder,
+		&o.TermStart, &o.TermEnd, &o.Version, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = fromMS(created), fromMS(updated)
+	o.Depth = strings.Count(o.Path, "/") - 2
+	return &o, nil
+}
+
+// FindOrganizationByID returns one organization that is not dissolved.
+func (db *DB) FindOrganizationByID(ctx context.Context, id int64) (*org.Organization, error) {
+	var o *org.Organization
+	err := db.readTx(ctx, func(tx *Tx) error {
+		var err error
+		o, err = tx.findOrganization(ctx, id)
+		return err
+	})
+	return o, err
+}
+
+func (tx *Tx) findOrganization(ctx context.Context, id int64) (*org.Organization, error) {
+	return scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM organizations o WHERE o.id = ? AND o.dissolved_at = 0", id))
+}
+
+// FindOrganizations returns the organizations under the given subtree roots, in tree order
+// (parents before children, siblings by sort order and name), with people and member counts.
+func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Organization, error) {
+	if len(roots) == 0 {
+		return nil, nil
+	}
+	var ors []string
+	var args []any
+	for _, r := range roots {
+		ors = append(ors, "o.path LIKE ? ESCAPE '\\'")
+		args = append(args, likeEscape(r)+"%")
+	}
+	q := `SELECT ` + orgColumns + `,
+		(SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'normal'),
+		(SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'normal' AND p.stage IN ('full', 'probationary'))
+		FROM organizations o WHERE o.dissolved_at = 0 AND (` + strings.Join(ors, " OR ") + `)`
+	var list []*org.Organization
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o *org.Organization
+			var people, members int
+			if o, err = scanOrg(rows, &people, &members); err != nil {
+				return err
+			}
+			o.PeopleCount, o.MemberCount = people, members
+			list = append(list, o)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: find organizations: %w", err)
+	}
+	return treeOrder(list), nil
+}
+
+// treeOrder sorts organizations depth-first: each parent followed by its children ordered by
+// sort order, then name.
+func treeOrder(list []*org.Organization) []*org.Organization {
+	children := map[int64][]*org.Organization{}
+	present := map[int64]bool{}
+	for _, o := range list {
+		present[o.ID] = true
+	}
+	var tops []*org.Organization
+	for _, o := range list {
+		if o.ParentID != 0 && present[o.ParentID] {
+			children[o.ParentID] = append(children[o.ParentID], o)
+		} else {
+			tops = append(tops, o)
+		}
+	}
+	less := func(a, b *org.Organization) int {
+		if a.SortOrder != b.SortOrder {
+			return a.SortOrder - b.SortOrder
+		}
+		return strings.Compare(a.Name, b.Name)
+	}
+	out := make([]*org.Organization, 0, len(list))
+	var walk func([]*org.Organization)
+	walk = func(level []*org.Organization) {
+		slices.SortFunc(level, less)
+		for _, o := range level {
+			out = append(out, o)
+			walk(children[o.ID])
+		}
+	}
+	walk(tops)
+	return out
+}
+
+// CreateOrganization inserts o under o.Path (the parent's path, or "/") and sets its ID and
+// full path.
+func (db *DB) CreateOrganization(ctx context.Context, o *org.Organization, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		now := ms(db.Now())
+		id, err := tx.insert(ctx, `INSERT INTO organizations (parent_id, path, kind, name, unit_name, unit_kind,
+			sort_order, term_start, term_end, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			nullInt(o.ParentID), "pending", o.Kind, o.Name, o.UnitName, o.UnitKind, o.SortOrder, o.TermStart, o.TermEnd, now, now)
+		if err != nil {
+			return fmt.Errorf("store: create organization: %w", err)
+		}
+		o.ID = id
+		o.Path = o.Path + strconv.FormatInt(id, 10) + "/"
+		o.Version = 1
+		if _, err := tx.exec(ctx, "UPDATE organizations SET path = ? WHERE id = ?", o.Path, id); err != nil {
+			return err
+		}
+		rec.ObjectID, rec.OrgPath = id, o.Path
+		return tx.appendAudit(ctx, rec)
+	})
+}
+
+// UpdateOrganization saves an organization's own fields if its version is unchanged.
+func (db *DB) UpdateOrganization(ctx context.Context, o *org.Organization, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		err := tx.updateVersioned(ctx, `UPDATE organizations SET name = ?, unit_name = ?, unit_kind = ?, sort_order = ?,
+			term_start = ?, term_end = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			o.Name, o.UnitName, o.UnitKind, o.SortOrder, o.TermStart, o.TermEnd, ms(db.Now()), o.ID, o.Version)
+		if err != nil {
+			return err
+		}
+		o.Version++
+		rec.ObjectID, rec.OrgPath = o.ID, o.Path
+		return tx.appendAudit(ctx, rec)
+	})
+}
+
+// FindPositions returns an organization's committee, current terms first.
+func (db *DB) FindPositions(ctx context.Context, orgID int64) ([]*org.Position, error) {
+	var out []*org.Position
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT ps.id, ps.org_id, ps.person_id, p.name, ps.position, ps.term_start, ps.term_end
+			FROM positions ps JOIN people p ON p.id = ps.person_id WHERE ps.org_id = ?
+			ORDER BY ps.term_end DESC, ps.id`, orgID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p org.Position
+			if err := rows.Scan(&p.ID, &p.OrgID, &p.PersonID, &p.PersonName, &p.Position, &p.TermStart, &p.TermEnd); err != nil {
+				return err
+			}
+			out = append(out, &p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CreatePosition records a committee position.
+func (db *DB) CreatePosition(ctx context.Context, p *org.Position, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		id, err := tx.insert(ctx, `INSERT INTO positions (org_id, person_id, position, term_start, term_end, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, p.OrgID, p.PersonID, p.Position, p.TermStart, p.TermEnd, ms(db.Now()))
+		if err != nil {
+			return fmt.Errorf("store: create position: %w", err)
+		}
+		p.ID, rec.ObjectID = id, id
+		return tx.appendAudit(ctx, rec)
+	})
+}

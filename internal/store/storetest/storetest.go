@@ -1,0 +1,204 @@
+// Package storetest opens throwaway dangjian databases for tests: a SQLite file in a temporary
+// folder, and a PostgreSQL database in a cluster that DANGJIAN_TEST_POSTGRES names or that the
+// package starts with initdb and pg_ctl.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/pii"
+	"github.com/dangjian/dangjian/internal/store"
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// Dialects lists the dialects that tests run on.
+var Dialects = []store.Dialect{store.SQLite, store.Postgres}
+
+// Each runs fn as a subtest once per dialect. The PostgreSQL subtest is skipped when no server
+// can be had, unless DANGJIAN_REQUIRE_POSTGRES=1, when it fails.
+func Each(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) { fn(t, d) })
+	}
+}
+
+// Key is the master key used by test databases.
+var Key = []byte("dangjian-test-master-key-32bytes")
+
+// Sealer returns the sealer of test databases.
+func Sealer(t testing.TB) *pii.Sealer {
+	s, err := pii.NewSealer(Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Open returns a migrated, empty database of the dialect, closed when the test ends.
+func Open(t testing.TB, d store.Dialect, now func() time.Time) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	opts := store.Options{Sealer: Sealer(t), Now: now}
+	if d == store.Postgres {
+		opts.URL = NewPostgresDB(t)
+	} else {
+		opts.Path = filepath.Join(t.TempDir(), "dangjian.db")
+	}
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+var (
+	pgOnce    sync.Once
+	pgBaseURL string
+	pgErr     error
+	pgStop    func()
+	dbCounter atomic.Int64
+)
+
+// NewPostgresDB creates a fresh database and returns its URL.
+func NewPostgresDB(t testing.TB) string {
+	t.Helper()
+	pgOnce.Do(func() { pgBaseURL, pgStop, pgErr = startPostgres() })
+	if pgErr != nil {
+		if os.Getenv("DANGJIAN_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL required (DANGJIAN_REQUIRE_POSTGRES=1): %v", pgErr)
+		}
+		t.Skipf("no PostgreSQL (set DANGJIAN_TEST_POSTGRES or install the server): %v", pgErr)
+	}
+	name := fmt.Sprintf("dj_%d_%d", os.Getpid(), dbCounter.Add(1))
+	admin, err := sql.Open("pgx", pgBaseURL+"/postgres?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", pgBaseURL+"/postgres?sslmode=disable")
+		if err == nil {
+			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
+		}
+	})
+	return pgBaseURL + "/" + name + "?sslmode=disable"
+}
+
+// Main runs a package's tests and stops a PostgreSQL cluster that the package started.
+func Main(m *testing.M) {
+	code := m.Run()
+	if pgStop != nil {
+		pgStop()
+	}
+	os.Exit(code)
+}
+
+// startPostgres returns postgres://user@host:port of a server to use, starting a throwaway
+// cluster when DANGJIAN_TEST_POSTGRES is not set.
+func startPostgres() (string, func(), error) {
+	if u := os.Getenv("DANGJIAN_TEST_POSTGRES"); u != "" {
+		return u, nil, nil
+	}
+	bin, err := pgBinDir()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "dangjian-pg-")
+	if err != nil {
+		return "", nil, err
+	}
+	// PostgreSQL refuses to run as root; as root, run it as the postgres user.
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			u, err = user.Lookup("nobody")
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("running as root and no postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return "", nil, err
+		}
+	}
+	run := func(name string, args ...string) error {
+		cmd := exec.Command(filepath.Join(bin, name), args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %w: %s", name, err, out)
+		}
+		return nil
+	}
+	data := filepath.Join(dir, "data")
+	if err := run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories='%s' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, dir)
+	if err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	stop := func() {
+		run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+		os.RemoveAll(dir)
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d", port), stop, nil
+}
+
+func pgBinDir() (string, error) {
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		if _, err := exec.LookPath("initdb"); err == nil {
+			if real, err := filepath.EvalSymlinks(p); err == nil {
+				return filepath.Dir(real), nil
+			}
+			return filepath.Dir(p), nil
+		}
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
+	if len(matches) > 0 {
+		return filepath.Dir(matches[len(matches)-1]), nil
+	}
+	return "", errors.New("pg_ctl and initdb not found")
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
