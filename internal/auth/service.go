@@ -363,3 +363,11 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// Grants lists a user's granted roles; only a system administrator may.
+func (s *Service) Grants(ctx context.Context, a *Actor, userID int64) ([]*Grant, error) {
+	if !a.SysAdmin {
+		return nil, apperr.ErrDenied
+	}
+	return s.store.FindGrants(ctx, userID)
+}

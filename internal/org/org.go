@@ -91,14 +91,20 @@ type Store interface {
 // Service applies the rules and permission checks of organizations and people.
 type Service struct {
 	store Store
+	audit AuditStore
 	now   func() time.Time
 }
 
-// NewService returns an org service on store with the given clock.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService returns an org service on store, reading the audit trail from auditStore.
+func NewService(store Store, auditStore AuditStore, now func() time.Time) *Service {
+	return &Service{store: store, audit: auditStore, now: now}
 }
 
 func record(a *auth.Actor, action, objectType string) *audit.Record {
 	return &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: action, ObjectType: objectType, IP: a.IP}
+}
+
+// AuditStore reads the audit trail.
+type AuditStore interface {
+	FindAudit(ctx context.Context, f audit.Filter) ([]*audit.Record, error)
 }

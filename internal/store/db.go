@@ -23,7 +23,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers the "sqlite3" database/sql driver
-	_ "github.com/ncruces/go-sqlite3/embed"  // the SQLite build
 )
 
 // Dialect names the SQL dialect of an open database.
@@ -50,10 +49,10 @@ type DB struct {
 
 // Options configure Open.
 type Options struct {
-	URL    string             // postgres://... or empty for SQLite
-	Path   string             // SQLite database file when URL is empty
-	Sealer *pii.Sealer        // encrypts personal numbers
-	Now    func() time.Time   // clock; time.Now when nil
+	URL    string           // postgres://... or empty for SQLite
+	Path   string           // SQLite database file when URL is empty
+	Sealer *pii.Sealer      // encrypts personal numbers
+	Now    func() time.Time // clock; time.Now when nil
 }
 
 // Open opens the database described by opts; it does not migrate.
@@ -258,7 +257,7 @@ func mapErr(err error) error {
 		return apperr.ErrNotFound
 	}
 	var se *sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode() == sqlite3.CONSTRAINT_UNIQUE {
+	if errors.As(err, &se) && (se.ExtendedCode() == sqlite3.CONSTRAINT_UNIQUE || se.ExtendedCode() == sqlite3.CONSTRAINT_PRIMARYKEY) {
 		return apperr.Wrap(apperr.Conflict, "error.conflict", err)
 	}
 	var pe *pgconn.PgError

@@ -43,7 +43,8 @@ func (tx *Tx) findOrganization(ctx context.Context, id int64) (*org.Organization
 }
 
 // FindOrganizations returns the organizations under the given subtree roots, in tree order
-// (parents before children, siblings by sort order and name), with people and member counts.
+// (parents before children, siblings by sort order and name), with the people and party
+// members of each whole subtree.
 func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Organization, error) {
 	if len(roots) == 0 {
 		return nil, nil
@@ -55,8 +56,10 @@ func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Org
 		args = append(args, likeEscape(r)+"%")
 	}
 	q := `SELECT ` + orgColumns + `,
-		(SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'normal'),
-		(SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'normal' AND p.stage IN ('full', 'probationary'))
+		(SELECT COUNT(*) FROM people p JOIN organizations c ON c.id = p.org_id
+			WHERE c.path LIKE o.path || '%' AND p.status = 'normal'),
+		(SELECT COUNT(*) FROM people p JOIN organizations c ON c.id = p.org_id
+			WHERE c.path LIKE o.path || '%' AND p.status = 'normal' AND p.stage IN ('full', 'probationary'))
 		FROM organizations o WHERE o.dissolved_at = 0 AND (` + strings.Join(ors, " OR ") + `)`
 	var list []*org.Organization
 	err := db.readTx(ctx, func(tx *Tx) error {

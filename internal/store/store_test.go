@@ -50,7 +50,7 @@ func TestOrganizationsAndPeople(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		db := storetest.Open(t, d, nil)
-		svc := org.NewService(db, time.Now)
+		svc := org.NewService(db, db, time.Now)
 		admin := auth.System("test")
 
 		top := mustOrg(t, svc, admin, 0, org.KindCommittee, "华东国际珠宝城党委")

@@ -1,0 +1,173 @@
+// Package app wires dangjian together: configuration, database, services and the web server.
+// It is the only package that knows every other; the command line and end-to-end tests boot
+// the application through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+	_ "time/tzdata" // the binary carries its own zone database
+
+	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/pii"
+	"github.com/dangjian/dangjian/internal/store"
+	"github.com/dangjian/dangjian/internal/web"
+)
+
+// App is a running or ready-to-run dangjian.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *store.DB
+	Auth   *auth.Service
+	Org    *org.Service
+	Web    *web.Server
+	Zone   *time.Location
+	Now    func() time.Time
+
+	listener net.Listener
+	server   *http.Server
+}
+
+// Options adjust Open for tests and tools.
+type Options struct {
+	Now       func() time.Time // clock; time.Now when nil
+	LogOutput io.Writer        // os.Stderr when nil
+}
+
+// NewLogger returns the structured logger the configuration asks for.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// Open connects to the database and builds the services. It does not migrate and does not
+// listen.
+func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.LogOutput == nil {
+		opts.LogOutput = os.Stderr
+	}
+	zone, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	if cfg.DB == "" {
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return nil, fmt.Errorf("app: data folder: %w", err)
+		}
+	}
+	key, err := LoadOrCreateKey(cfg.KeyPath())
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := pii.NewSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Options{URL: cfg.DB, Path: filepath.Join(cfg.Data, "dangjian.db"), Sealer: sealer, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: NewLogger(cfg, opts.LogOutput), DB: db, Zone: zone, Now: opts.Now}
+	a.Auth = auth.NewService(db, auth.Policy{IdleTimeout: cfg.SessionIdle.Duration, AbsoluteTimeout: cfg.SessionAbsolute.Duration,
+		LockoutAttempts: cfg.LockoutAttempts, LockoutFor: cfg.LockoutFor.Duration, Zone: zone}, opts.Now)
+	a.Org = org.NewService(db, db, opts.Now)
+	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Ready: a.ready, Now: opts.Now, Zone: zone})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) ready(ctx context.Context) error {
+	if err := a.DB.Ping(ctx); err != nil {
+		return err
+	}
+	n, err := a.DB.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return web.ErrPendingMigrations
+	}
+	return nil
+}
+
+// CheckMigrations returns an error naming the count of pending migrations, if any.
+func (a *App) CheckMigrations(ctx context.Context) error {
+	n, err := a.DB.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database has %d pending migration(s): run `dangjian migrate up` or start with --migrate", n)
+	}
+	return nil
+}
+
+// Listen opens the listening socket; Addr then reports the bound address (useful with :0).
+func (a *App) Listen() error {
+	l, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen: %w", err)
+	}
+	a.listener = l
+	return nil
+}
+
+// Addr returns the address the app listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Serve serves HTTP until ctx is cancelled, then shuts down gracefully: in-flight requests
+// get up to 20 seconds to finish.
+func (a *App) Serve(ctx context.Context) error {
+	if a.listener == nil {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	a.server = &http.Server{
+		Handler:           a.Web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.listener) }()
+	a.Log.Info("dangjian listening", "addr", "http://"+a.Addr(), "db", string(a.DB.Dialect))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := a.server.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

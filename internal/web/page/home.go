@@ -1,0 +1,59 @@
+package page
+
+import (
+	"net/http"
+
+	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/web/view"
+)
+
+// HomePage shows the caller what is theirs: counts of the people in scope by stage, the
+// organizations they look after with committee-term warnings, or their own record.
+type HomePage struct {
+	view.Base
+	Counts    map[string]int
+	Stages    []string
+	Orgs      []*OrgRow
+	Person    *org.Person
+	CanRoster bool
+}
+
+// OrgRow is an organization with its term warning.
+type OrgRow struct {
+	*org.Organization
+	Warning string
+}
+
+// Home renders the home page.
+func (h *Handlers) Home(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	p := &HomePage{Base: h.View.NewBase(r, "home.title"), Stages: org.Stages, CanRoster: len(a.ReadRoots()) > 0}
+	p.NavItem = "home"
+	if p.Counts, err = h.Org.HomeCounts(r.Context(), a); err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	tree, err := h.Org.Tree(r.Context(), a)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	today := h.Now().In(p.Zone)
+	for _, o := range tree {
+		if o.Kind == org.KindGroup {
+			continue
+		}
+		p.Orgs = append(p.Orgs, &OrgRow{Organization: o, Warning: org.TermWarning(o, today)})
+	}
+	if a.PersonID != 0 {
+		if p.Person, err = h.Org.Person(r.Context(), a, a.PersonID); err != nil {
+			h.View.Error(w, r, err)
+			return
+		}
+	}
+	h.View.Render(w, r, http.StatusOK, "home", p)
+}

@@ -1,0 +1,77 @@
+// Package page holds dangjian's HTML handlers, one file per group of screens. A handler parses
+// the request, calls one service method, and renders a typed page struct.
+package page
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/web/view"
+)
+
+// Handlers serves the HTML pages.
+type Handlers struct {
+	View   *view.Renderer
+	Auth   *auth.Service
+	Org    *org.Service
+	Now    func() time.Time
+	Cookie CookieConfig
+}
+
+// CookieConfig names the session cookie and its flags.
+type CookieConfig struct {
+	Name   string
+	Secure bool
+}
+
+// idParam parses a path value as a positive integer; anything else is not found.
+func idParam(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+// actor returns the caller or an unauthorized error.
+func actor(r *http.Request) (*auth.Actor, error) {
+	a := view.ActorFrom(r.Context())
+	if a == nil {
+		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
+	}
+	return a, nil
+}
+
+// redirect sends the browser to path with a one-time notice.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "flash=" + url.QueryEscape(flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// safeNext returns a same-origin path to go to after login, or "/".
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}

@@ -1,0 +1,188 @@
+// Package web is dangjian's HTTP edge: the server, its routes and middleware. Handlers live in
+// web/page (HTML); this package wires them with the security headers, cross-origin protection,
+// sessions, metrics and health checks.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/web/page"
+	"github.com/dangjian/dangjian/internal/web/view"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Readiness reports whether the database answers and is fully migrated.
+type Readiness func(ctx context.Context) error
+
+// Deps are what the server needs.
+type Deps struct {
+	Config config.Config
+	Log    *slog.Logger
+	Auth   *auth.Service
+	Org    *org.Service
+	Ready  Readiness
+	Now    func() time.Time
+	Zone   *time.Location
+}
+
+// Server is dangjian's HTTP handler.
+type Server struct {
+	cfg        config.Config
+	log        *slog.Logger
+	auth       *auth.Service
+	view       *view.Renderer
+	static     *Static
+	pages      *page.Handlers
+	ready      Readiness
+	cookieName string
+	metrics    *metrics
+	handler    http.Handler
+}
+
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{registry: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dangjian_http_requests_total",
+		Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "dangjian_http_request_duration_seconds",
+		Help: "HTTP request latency by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	m.registry.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry returns the Prometheus registry, for collectors of other packages (jobs).
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	static, err := NewStatic()
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := view.NewCatalog()
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := view.NewRenderer(catalog, static.URL, d.Zone, d.Log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: d.Config, log: d.Log, auth: d.Auth, view: renderer, static: static, ready: d.Ready,
+		cookieName: "dj_session", metrics: newMetrics()}
+	if d.Config.Secure {
+		// The __Host- prefix binds the cookie to this host, over HTTPS, for the whole path.
+		s.cookieName = "__Host-dj_session"
+	}
+	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Now: d.Now,
+		Cookie: page.CookieConfig{Name: s.cookieName, Secure: d.Config.Secure}}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	p := s.pages
+	login := s.requireLogin
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", loopbackOnly(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
+	mux.Handle("GET /static/", s.static)
+
+	mux.HandleFunc("GET /login", p.Login)
+	mux.HandleFunc("POST /login", p.LoginSubmit)
+	mux.HandleFunc("POST /logout", p.Logout)
+	mux.HandleFunc("GET /setup", p.Setup)
+	mux.HandleFunc("POST /setup", p.SetupSubmit)
+	mux.HandleFunc("POST /lang", p.SetLanguage)
+
+	mux.Handle("GET /{$}", login(p.Home))
+	mux.Handle("GET /orgs", login(p.OrgTree))
+	mux.Handle("GET /orgs/new", login(p.NewOrg))
+	mux.Handle("POST /orgs", login(p.CreateOrg))
+	mux.Handle("GET /orgs/{id}", login(p.ShowOrg))
+	mux.Handle("GET /orgs/{id}/edit", login(p.EditOrg))
+	mux.Handle("POST /orgs/{id}", login(p.UpdateOrg))
+	mux.Handle("GET /people", login(p.ListPeople))
+	mux.Handle("GET /people/new", login(p.NewPerson))
+	mux.Handle("POST /people", login(p.CreatePerson))
+	mux.Handle("GET /people/{id}", login(p.ShowPerson))
+	mux.Handle("GET /people/{id}/edit", login(p.EditPerson))
+	mux.Handle("POST /people/{id}", login(p.UpdatePerson))
+	mux.Handle("POST /people/{id}/reveal", login(p.Reveal))
+	mux.Handle("GET /audit", login(p.ShowAudit))
+	mux.Handle("GET /account", login(p.Account))
+	mux.Handle("POST /account/password", login(p.ChangePassword))
+	mux.Handle("POST /account/logout-all", login(p.LogoutEverywhere))
+	mux.Handle("GET /admin/users", login(p.ListUsers))
+	mux.Handle("POST /admin/users", login(p.CreateUser))
+	mux.Handle("POST /admin/users/{id}/grants", login(p.GrantRole))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.view.Error(w, r, apperr.ErrNotFound) })
+
+	// Cross-origin state changes are refused by their Sec-Fetch-Site or Origin header
+	// (ASVS 5.0 3.5); GET, HEAD and OPTIONS never change state.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.view.Error(w, r, apperr.New(apperr.Forbidden, "error.cross_origin"))
+	}))
+	var h http.Handler = mux
+	h = s.authenticate(h)
+	h = cop.Handler(h)
+	h = limitBody(1<<20, h)
+	h = s.securityHeaders(h)
+	h = s.observe(h)
+	return h
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.ready(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		http.Error(w, "not ready: "+safeReason(err), http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// ErrPendingMigrations is reported by readiness when the schema is behind the binary.
+var ErrPendingMigrations = errors.New("pending migrations")
+
+func safeReason(err error) string {
+	if errors.Is(err, ErrPendingMigrations) {
+		return "pending migrations"
+	}
+	return "database unreachable"
+}
+
+// loopbackOnly serves monitoring endpoints only to clients on this machine (ASVS 5.0 13.4.5);
+// a Prometheus server elsewhere scrapes through a proxy or tunnel that the operator sets up.
+func loopbackOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip, err := netip.ParseAddr(page.ClientIP(r))
+		if err != nil || !ip.IsLoopback() {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

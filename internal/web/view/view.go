@@ -1,0 +1,232 @@
+// Package view renders dangjian's HTML: embedded templates, the message catalog, the data
+// every page shares, and the request context that carries the caller and the language.
+package view
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/auth"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// Renderer holds one parsed template set per page.
+type Renderer struct {
+	pages   map[string]*template.Template
+	catalog *Catalog
+	zone    *time.Location
+	log     *slog.Logger
+}
+
+// NewRenderer parses the layout with each page template. static maps a static file name to
+// its content-hashed URL.
+func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Location, log *slog.Logger) (*Renderer, error) {
+	funcs := template.FuncMap{
+		"static": static,
+		"add":    func(a, b int) int { return a + b },
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i
+			}
+			return s
+		},
+		"join":     strings.Join,
+		"contains": func(list []string, s string) bool { return containsStr(list, s) },
+		"indent":   func(depth int) string { return strconv.Itoa(depth) },
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("view: layout: %w", err)
+	}
+	r := &Renderer{pages: map[string]*template.Template{}, catalog: catalog, zone: zone, log: log}
+	entries, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/pages/"), ".html")
+		t, err := layout.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(templateFiles, e); err != nil {
+			return nil, fmt.Errorf("view: %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Catalog returns the message catalog.
+func (r *Renderer) Catalog() *Catalog { return r.catalog }
+
+// Base is the data every page has. Page structs embed it.
+type Base struct {
+	*Translator
+	Title   string
+	Actor   *auth.Actor
+	Path    string // request path, for the navigation's current item
+	Flash   string // message key of a one-time notice
+	Zone    *time.Location
+	NavItem string
+}
+
+// Date formats an instant as a date in the organization's zone.
+func (b *Base) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(b.Zone).Format(time.DateOnly)
+}
+
+// DateTime formats an instant as date and minute in the organization's zone.
+func (b *Base) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(b.Zone).Format("2006-01-02 15:04")
+}
+
+// Page is what every page struct provides.
+type Page interface{ base() *Base }
+
+func (b *Base) base() *Base { return b }
+
+// NewBase builds the shared page data for a request.
+func (r *Renderer) NewBase(req *http.Request, title string) Base {
+	a := ActorFrom(req.Context())
+	locale := ""
+	if a != nil {
+		locale = a.Locale
+	}
+	b := Base{Translator: r.catalog.Negotiate(req, locale), Actor: a, Path: req.URL.Path, Zone: r.zone}
+	b.Title = b.T(title)
+	if f := req.URL.Query().Get("flash"); f != "" && strings.HasPrefix(f, "flash.") {
+		b.Flash = f
+	}
+	return b
+}
+
+// Render writes a page with the given status. Rendering goes to a buffer first so that a
+// template error never sends half a page.
+func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, name string, page Page) {
+	t, ok := r.pages[name]
+	if !ok {
+		r.log.Error("view: no such page", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", page); err != nil {
+		r.log.Error("view: render", "page", name, "err", err, "request_id", RequestID(req.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// ErrorPage is the data of the error page.
+type ErrorPage struct {
+	Base
+	Status  int
+	Message string
+}
+
+// Error renders err as an error page: its kind decides the status, its key the message. An
+// unauthenticated request is sent to the login page.
+func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, err error) {
+	kind := apperr.KindOf(err)
+	status := StatusOf(kind)
+	if kind == apperr.Unauthorized && req.Method == http.MethodGet {
+		http.Redirect(w, req, "/login?next="+url.QueryEscape(req.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	p := &ErrorPage{Base: r.NewBase(req, "error.title"), Status: status}
+	if e := apperr.As(err); e != nil && kind != apperr.Internal {
+		p.Message = p.T(e.Key, e.Args)
+	} else {
+		r.log.Error("internal error", "err", err, "method", req.Method, "path", req.URL.Path, "request_id", RequestID(req.Context()))
+		p.Message = p.T("error.internal")
+	}
+	r.Render(w, req, status, "error", p)
+}
+
+// StatusOf maps an error kind to an HTTP status.
+func StatusOf(kind apperr.Kind) int {
+	switch kind {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Locked:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	requestIDKey
+)
+
+// WithActor returns a context carrying the authenticated caller.
+func WithActor(ctx context.Context, a *auth.Actor) context.Context {
+	return context.WithValue(ctx, actorKey, a)
+}
+
+// ActorFrom returns the caller, or nil for an anonymous request.
+func ActorFrom(ctx context.Context) *auth.Actor {
+	a, _ := ctx.Value(actorKey).(*auth.Actor)
+	return a
+}
+
+// WithRequestID returns a context carrying the request's ID for logs.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// RequestID returns the request's ID.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
