@@ -3,10 +3,12 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestSecretaryOnPhone: the secretary of the Second Branch, on a phone, creates a party
@@ -79,6 +81,37 @@ func TestSecretaryOnPhone(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(s.URL+"/audit"), chromedp.WaitVisible(css(".audit")))
 	if audit := text(t, ctx, ".audit"); !strings.Contains(audit, "查看完整身份证号") {
 		t.Fatalf("the reveal is not in the audit trail: %q", audit)
+	}
+
+	// Import a small workbook: preview, start, progress, and the people on the register.
+	book := filepath.Join(t.TempDir(), "名册.xlsx")
+	wb := excelize.NewFile()
+	wb.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "性别", "身份证号", "手机号", "所在党组织", "政治面貌", "入党时间"})
+	wb.SetSheetRow("Sheet1", "A2", &[]any{"钱文斌", "男", "330681199203035675", "13905752222", "第四党小组（D区）", "预备党员", "2026-07-01"})
+	wb.SetSheetRow("Sheet1", "A3", &[]any{"孙建平", "男", "", "13905753333", "", "群众", ""})
+	if err := wb.SaveAs(book); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx,
+		chromedp.Navigate(s.URL+"/people/import"),
+		chromedp.WaitVisible(css("#f-file")),
+		chromedp.SetUploadFiles(css("#f-file"), []string{book}),
+		selectByLabel("#f-org_id", "第二支部（珍珠商户）"),
+		chromedp.Submit(css("#f-file")),
+		chromedp.WaitVisible(css(".summary")),
+	)
+	shot(t, ctx, "phone-import-preview")
+	if sum := text(t, ctx, ".summary"); !strings.Contains(sum, "共 2 行，其中 0 行有问题") {
+		t.Fatalf("import preview summary = %q", sum)
+	}
+	do(t, ctx,
+		chromedp.Click(css(`form[action$="/start"] button`)),
+		chromedp.WaitVisible(css(`a[href="/people?sort=newest"]`)),
+	)
+	shot(t, ctx, "phone-import-done")
+	do(t, ctx, chromedp.Navigate(s.URL+"/people?q=qwb"), chromedp.WaitVisible(css(".people")))
+	if list := text(t, ctx, ".people"); !strings.Contains(list, "钱文斌") || !strings.Contains(list, "330681********5675") {
+		t.Fatalf("imported person not listed masked: %q", list)
 	}
 }
 

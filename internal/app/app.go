@@ -18,6 +18,7 @@ import (
 
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/jobs"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/pii"
 	"github.com/dangjian/dangjian/internal/store"
@@ -31,12 +32,14 @@ type App struct {
 	DB     *store.DB
 	Auth   *auth.Service
 	Org    *org.Service
+	Jobs   *jobs.Runner
 	Web    *web.Server
 	Zone   *time.Location
 	Now    func() time.Time
 
-	listener net.Listener
-	server   *http.Server
+	listener    net.Listener
+	server      *http.Server
+	jobsStarted bool
 }
 
 // Options adjust Open for tests and tools.
@@ -85,13 +88,19 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: NewLogger(cfg, opts.LogOutput), DB: db, Zone: zone, Now: opts.Now}
 	a.Auth = auth.NewService(db, auth.Policy{IdleTimeout: cfg.SessionIdle.Duration, AbsoluteTimeout: cfg.SessionAbsolute.Duration,
-		LockoutAttempts: cfg.LockoutAttempts, LockoutFor: cfg.LockoutFor.Duration, Zone: zone}, opts.Now)
+		LockoutAttempts: cfg.LockoutAttempts, LockoutFor: cfg.LockoutFor.Duration, Zone: zone, AdminTOTP: cfg.AdminTOTP}, opts.Now)
 	a.Org = org.NewService(db, db, opts.Now)
+	if a.Jobs, err = jobs.New(db, a.Org, a.Log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Org.SetImports(db, a.Jobs)
 	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Ready: a.ready, Now: opts.Now, Zone: zone})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Web.Registry().MustRegister(a.Jobs.Collectors()...)
 	return a, nil
 }
 
@@ -151,6 +160,9 @@ func (a *App) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	if err := a.StartJobs(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	a.Log.Info("dangjian listening", "addr", "http://"+a.Addr(), "db", string(a.DB.Dialect))
@@ -166,8 +178,33 @@ func (a *App) Serve(ctx context.Context) error {
 	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
 		err = errors.Join(err, e)
 	}
-	return err
+	return errors.Join(err, a.stopJobs(sctx))
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// StartJobs starts working background jobs; Serve calls it, tests may call it alone.
+func (a *App) StartJobs(ctx context.Context) error {
+	if a.jobsStarted {
+		return nil
+	}
+	// Jobs get their own context: a shutdown lets running jobs finish through stopJobs.
+	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	a.jobsStarted = true
+	return nil
+}
+
+func (a *App) stopJobs(ctx context.Context) error {
+	if !a.jobsStarted {
+		return nil
+	}
+	a.jobsStarted = false
+	return a.Jobs.Stop(ctx)
+}
+
+// Close stops the jobs, if they run, and releases the database.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return errors.Join(a.stopJobs(ctx), a.DB.Close())
+}

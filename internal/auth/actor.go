@@ -58,6 +58,10 @@ type Actor struct {
 	// on the register.
 	MemberPath string
 	IP         string
+	// TOTPEnabled reports whether the account has its TOTP second factor on; TOTPRequired,
+	// whether the installation requires one of it (administrators, when AdminTOTP is on).
+	TOTPEnabled  bool
+	TOTPRequired bool
 }
 
 // System is the actor used by the command line and background jobs.
@@ -134,4 +138,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// AdminRoots returns the subtrees the actor administers: "/" for a system administrator.
+func (a *Actor) AdminRoots() []string {
+	if a == nil {
+		return nil
+	}
+	if a.SysAdmin {
+		return []string{"/"}
+	}
+	return Collapse(a.AdminPaths)
 }

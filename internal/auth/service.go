@@ -26,6 +26,9 @@ type Session struct {
 	ExpiresAt  time.Time // absolute end
 	IP         string
 	UserAgent  string
+	// MFAPending marks a session whose password was right but whose second factor is still
+	// owed: Authenticate treats it as not logged in.
+	MFAPending bool
 }
 
 // Scope is what the store resolves of a user's rights.
@@ -65,6 +68,7 @@ type Policy struct {
 	LockoutAttempts int
 	LockoutFor      time.Duration
 	Zone            *time.Location
+	AdminTOTP       bool // administrators must use a TOTP second factor
 }
 
 // Service logs users in and out and resolves their scope.
@@ -159,8 +163,20 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 	sess := &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.policy.AbsoluteTimeout), IP: ip, UserAgent: truncate(userAgent, 200)}
 	rec := &audit.Record{ActorID: u.ID, ActorName: u.Username, Action: "login.success", ObjectType: "user", ObjectID: u.ID, IP: ip}
+	needTOTP, enrol, err := s.secondFactor(ctx, u)
+	if err != nil {
+		return "", nil, err
+	}
+	if needTOTP {
+		// The session waits for the code; the failure counter is not reset until it comes.
+		sess.MFAPending, rec.Action = true, "login.mfa_pending"
+		sess.ExpiresAt = now.Add(min(pendingLifetime, s.policy.AbsoluteTimeout))
+	}
 	if err := s.store.LoginSucceeded(ctx, sess, rec); err != nil {
 		return "", nil, err
+	}
+	if needTOTP {
+		return "", u, &SecondFactorRequired{Token: token, Enrol: enrol}
 	}
 	return token, u, nil
 }
@@ -189,6 +205,10 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 		s.store.DeleteSession(ctx, hash)
 		return nil, apperr.New(apperr.Unauthorized, "error.session_expired")
 	}
+	if sess.MFAPending {
+		// Only the code page (PendingLogin, CompleteLogin) accepts a session owing its code.
+		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
+	}
 	// Write the last-seen time at most once a minute: reads stay reads.
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, hash, now); err != nil {
@@ -202,7 +222,17 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 	if u.Disabled {
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
 	}
-	return s.ActorFor(ctx, u, ip)
+	a, err := s.ActorFor(ctx, u, ip)
+	if err != nil {
+		return nil, err
+	}
+	if a.TOTPRequired && !a.TOTPEnabled {
+		// An administrator without a second factor where one is required (the rule was turned
+		// on, or the role granted, after this login) logs in again and sets one up.
+		s.store.DeleteSession(ctx, hash)
+		return nil, apperr.New(apperr.Unauthorized, "totp.error.enrol_required")
+	}
+	return a, nil
 }
 
 // ActorFor resolves the scope of a user.
@@ -218,7 +248,7 @@ func (s *Service) ActorFor(ctx context.Context, u *User, ip string) (*Actor, err
 	}
 	return &Actor{UserID: u.ID, Username: u.Username, Name: name, PersonID: u.PersonID, SysAdmin: u.SysAdmin,
 		CanReveal: u.CanReveal, Locale: u.Locale, AdminPaths: Collapse(sc.AdminPaths), ViewPaths: Collapse(sc.ViewPaths),
-		MemberPath: sc.MemberPath, IP: ip}, nil
+		MemberPath: sc.MemberPath, IP: ip, TOTPEnabled: u.TOTPEnabled, TOTPRequired: s.totpRequired(u, sc)}, nil
 }
 
 // Logout ends one session.

@@ -12,9 +12,12 @@ import (
 )
 
 func runAdmin(ctx context.Context, e *env, args []string) error {
-	sub, rest, err := subcommand(args, "create", "passwd")
+	sub, rest, err := subcommand(args, "create", "passwd", "token")
 	if err != nil {
 		return err
+	}
+	if sub == "token" {
+		return runAdminToken(ctx, e, rest)
 	}
 	fs, cf := flags(e, "admin "+sub)
 	username := fs.String("username", "admin", "username")

@@ -31,6 +31,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server", runServe},
 		{"demo", "run the server on a fresh data folder with the demo data set", runDemo},
+		{"generate", "fill the database with a large generated register (--people 100000)", runGenerate},
 		{"migrate", "status | up: show or apply database migrations", runMigrate},
 		{"admin", "create | passwd: manage accounts from the shell", runAdmin},
 		{"audit", "verify: check the audit trail's hash chain", runAudit},

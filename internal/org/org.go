@@ -86,13 +86,17 @@ type Store interface {
 	UpdatePerson(ctx context.Context, p *Person, rec *audit.Record) error
 	RevealPerson(ctx context.Context, id int64, field string, rec *audit.Record) (string, error)
 	CountPeople(ctx context.Context, roots []string) (map[string]int, error)
+	RevealPeople(ctx context.Context, ids []int64, rec *audit.Record) (map[int64]Secrets, error)
 }
 
 // Service applies the rules and permission checks of organizations and people.
 type Service struct {
-	store Store
-	audit AuditStore
-	now   func() time.Time
+	store    Store
+	audit    AuditStore
+	imports  ImportStore
+	jobs     Enqueuer
+	progress importProgress
+	now      func() time.Time
 }
 
 // NewService returns an org service on store, reading the audit trail from auditStore.
@@ -104,7 +108,8 @@ func record(a *auth.Actor, action, objectType string) *audit.Record {
 	return &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: action, ObjectType: objectType, IP: a.IP}
 }
 
-// AuditStore reads the audit trail.
+// AuditStore reads the audit trail and writes records that go with no other change.
 type AuditStore interface {
 	FindAudit(ctx context.Context, f audit.Filter) ([]*audit.Record, error)
+	AppendAudit(ctx context.Context, rec *audit.Record) error
 }

@@ -30,7 +30,8 @@ func (db *DB) provider() (*goose.Provider, error) {
 	return goose.NewProvider(dialect, db.write, db.MigrationsFS(), opts...)
 }
 
-// Migrate applies pending migrations and returns how many ran.
+// Migrate applies pending migrations, dangjian's and then the job queue's, and returns how
+// many ran.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	p, err := db.provider()
 	if err != nil {
@@ -40,7 +41,8 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("store: migrate: %w", err)
 	}
-	return len(res), nil
+	n, err := db.migrateJobs(ctx)
+	return len(res) + n, err
 }
 
 // Migrations lists every known migration with its state.
@@ -60,7 +62,7 @@ func (db *DB) Migrations(ctx context.Context) ([]MigrationStatus, error) {
 	return out, nil
 }
 
-// Pending reports how many migrations are not yet applied.
+// Pending reports how many migrations, dangjian's and the job queue's, are not yet applied.
 func (db *DB) Pending(ctx context.Context) (int, error) {
 	st, err := db.Migrations(ctx)
 	if err != nil {
@@ -72,5 +74,6 @@ func (db *DB) Pending(ctx context.Context) (int, error) {
 			n++
 		}
 	}
-	return n, nil
+	jobs, err := db.pendingJobMigrations(ctx)
+	return n + jobs, err
 }

@@ -171,30 +171,39 @@ func (db *DB) LoginFailed(ctx context.Context, userID int64, maxAttempts int, lo
 	return locked, err
 }
 
-// LoginSucceeded resets the failure counter and stores the new session.
+// LoginSucceeded resets the failure counter and stores the new session. A session that still
+// owes its second factor leaves the counter alone: wrong codes keep counting toward the lockout.
 func (db *DB) LoginSucceeded(ctx context.Context, s *auth.Session, rec *audit.Record) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", s.UserID); err != nil {
-			return err
+		if !s.MFAPending {
+			if _, err := tx.exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", s.UserID); err != nil {
+				return err
+			}
 		}
 		// Expired sessions of anyone are cleared here, at login, rather than by a sweeper.
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE expires_at < ?", ms(s.CreatedAt)); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.UserID, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), s.IP, s.UserAgent); err != nil {
+		if err := tx.insertSession(ctx, s); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, rec)
 	})
 }
 
+// insertSession stores a session, pending or full.
+func (tx *Tx) insertSession(ctx context.Context, s *auth.Session) error {
+	_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, mfa_pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.TokenHash, s.UserID, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), s.IP, s.UserAgent, s.MFAPending)
+	return err
+}
+
 // FindSession returns a session by the hash of its token.
 func (db *DB) FindSession(ctx context.Context, tokenHash string) (*auth.Session, error) {
 	var s auth.Session
 	var c, l, e int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent
-		FROM sessions WHERE token_hash = ?`), tokenHash).Scan(&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent)
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent,
+		mfa_pending FROM sessions WHERE token_hash = ?`), tokenHash).Scan(&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent, &s.MFAPending)
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(c), fromMS(l), fromMS(e)
 	return &s, mapErr(err)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/roster"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
 	"github.com/prometheus/client_golang/prometheus"
@@ -134,9 +135,14 @@ func (s *Server) requireLogin(next http.HandlerFunc) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; uploads have their own, larger limit.
-func limitBody(n int64, next http.Handler) http.Handler {
+// limitBody caps request bodies at 1 MB; the roster upload may carry a file of up to
+// roster.MaxFileSize.
+func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int64(1 << 20)
+		if r.URL.Path == "/people/import" {
+			n = roster.MaxFileSize + 64<<10
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/web/api"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
 	"github.com/prometheus/client_golang/prometheus"
@@ -124,6 +125,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /orgs/{id}", login(p.UpdateOrg))
 	mux.Handle("GET /people", login(p.ListPeople))
 	mux.Handle("GET /people/new", login(p.NewPerson))
+	mux.Handle("GET /people/import", login(p.ImportUpload))
+	mux.Handle("POST /people/import", login(p.ImportSubmit))
+	mux.Handle("GET /people/import/template.xlsx", login(p.ImportTemplate))
+	mux.Handle("GET /people/export.xlsx", login(p.ExportPeople))
+	mux.Handle("GET /imports/{id}", login(p.ShowImport))
+	mux.Handle("GET /imports/{id}/progress", login(p.ImportProgress))
+	mux.Handle("POST /imports/{id}/start", login(p.StartImport))
+	mux.Handle("POST /imports/{id}/cancel", login(p.CancelImport))
 	mux.Handle("POST /people", login(p.CreatePerson))
 	mux.Handle("GET /people/{id}", login(p.ShowPerson))
 	mux.Handle("GET /people/{id}/edit", login(p.EditPerson))
@@ -133,9 +142,19 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /account", login(p.Account))
 	mux.Handle("POST /account/password", login(p.ChangePassword))
 	mux.Handle("POST /account/logout-all", login(p.LogoutEverywhere))
+	// TOTP second factor: the code page of a login that owes its code (its own cookie, no
+	// session yet), and the account's own set-up.
+	mux.HandleFunc("GET /login/totp", p.TOTPLogin)
+	mux.HandleFunc("POST /login/totp", p.TOTPLoginSubmit)
+	mux.HandleFunc("POST /login/totp/cancel", p.TOTPLoginCancel)
+	mux.Handle("GET /account/totp", login(p.TOTPEnrol))
+	mux.Handle("POST /account/totp", login(p.TOTPEnable))
+	mux.Handle("POST /account/totp/disable", login(p.TOTPDisable))
 	mux.Handle("GET /admin/users", login(p.ListUsers))
 	mux.Handle("POST /admin/users", login(p.CreateUser))
 	mux.Handle("POST /admin/users/{id}/grants", login(p.GrantRole))
+	// The JSON API authenticates by bearer token only; its unknown paths answer JSON.
+	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.view.Error(w, r, apperr.ErrNotFound) })
 
 	// Cross-origin state changes are refused by their Sec-Fetch-Site or Origin header
@@ -147,7 +166,7 @@ func (s *Server) routes() http.Handler {
 	var h http.Handler = mux
 	h = s.authenticate(h)
 	h = cop.Handler(h)
-	h = limitBody(1<<20, h)
+	h = limitBody(h)
 	h = s.securityHeaders(h)
 	h = s.observe(h)
 	return h

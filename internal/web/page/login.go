@@ -1,6 +1,7 @@
 package page
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -31,6 +32,9 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
+	if h.redirectPending(w, r, r.URL.Query().Get("next")) {
+		return
+	}
 	p := &LoginPage{Base: h.View.NewBase(r, "login.title"), Next: safeNext(r.URL.Query().Get("next"))}
 	p.Form = view.NewForm(p.Translator, nil)
 	h.View.Render(w, r, http.StatusOK, "login", p)
@@ -46,6 +50,10 @@ func (h *Handlers) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 	p.Form = view.NewForm(p.Translator, r.PostForm)
 	p.Form.Values.Del("password")
 	token, _, err := h.Auth.Login(r.Context(), r.PostForm.Get("login"), r.PostForm.Get("password"), ClientIP(r), r.UserAgent())
+	if sf := (*auth.SecondFactorRequired)(nil); errors.As(err, &sf) {
+		h.startSecondFactor(w, r, sf, p.Next)
+		return
+	}
 	if err != nil {
 		if !p.Form.Fail(err) {
 			h.View.Error(w, r, err)
@@ -134,6 +142,10 @@ func (h *Handlers) SetupSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, _, err := h.Auth.Login(r.Context(), u.Username, pw, ClientIP(r), r.UserAgent())
+	if sf := (*auth.SecondFactorRequired)(nil); errors.As(err, &sf) {
+		h.startSecondFactor(w, r, sf, "/orgs")
+		return
+	}
 	if err != nil {
 		h.View.Error(w, r, err)
 		return

@@ -1,0 +1,498 @@
+// Command loadpeople measures the people list page under load. It boots the real application
+// on 127.0.0.1 with a generated register (dangjian generate), logs in as a system administrator
+// and as the administrator of the largest general branch, and serves beside it, in the same
+// process and on the same database pool, a bare handler that runs the page's SELECT of 20 rows
+// with no login, scope, count or template. It then drives the same number of keep-alive
+// connections against each target in turn and prints requests per second, p50 and p99 latency,
+// errors, and the ratio to the bare handler.
+//
+//	go run ./tools/loadpeople --people 100000 --conns 64 --duration 20s          # SQLite
+//	go run ./tools/loadpeople --people 100000 --conns 64 --duration 20s --pg     # throwaway PostgreSQL
+//	go run ./tools/loadpeople --db postgres://user@127.0.0.1/dj                  # an existing database
+//
+// See docs/performance.md for the figures and how to read them.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/app"
+	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/demo"
+	"github.com/dangjian/dangjian/internal/store"
+	"github.com/dangjian/dangjian/internal/store/storetest"
+)
+
+type options struct {
+	people, orgs, conns int
+	duration, warmup    time.Duration
+	maxRequests         int
+	db, data            string
+	pg                  bool
+	query               string
+	only                string
+	cpuprofile          string
+	logFile             string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.people, "people", 100000, "people to generate when the database has none")
+	flag.IntVar(&o.orgs, "orgs", 0, "organizations to generate; 0 for one per hundred people")
+	flag.IntVar(&o.conns, "conns", 64, "concurrent keep-alive connections")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time per target")
+	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured time per target before measuring")
+	flag.IntVar(&o.maxRequests, "max-requests", 5_000_000, "stop a target after this many measured requests")
+	flag.StringVar(&o.db, "db", "", "postgres:// URL of a database to use (generated into when empty of people)")
+	flag.BoolVar(&o.pg, "pg", false, "start a throwaway PostgreSQL cluster (or use DANGJIAN_TEST_POSTGRES)")
+	flag.StringVar(&o.data, "data", "", "SQLite data folder to use and keep (default: a fresh temporary one)")
+	flag.StringVar(&o.query, "q", "ly", "pinyin initials searched by the search target")
+	flag.StringVar(&o.only, "only", "", "comma-separated targets to run (default all): bare,people,admin,search,page50")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "folder to write one CPU profile per target into")
+	flag.StringVar(&o.logFile, "log", "", "file for the application's request log (default: discarded)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		log.Fatalf("loadpeople: %v", err)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.SessionIdle.Duration = 2 * time.Hour
+	dir, err := os.MkdirTemp("", "dangjian-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.Data = dir
+	switch {
+	case o.db != "":
+		cfg.DB = o.db
+	case o.pg:
+		base, stopPG, err := storetest.StartPostgres()
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if stopPG != nil {
+			defer stopPG()
+		}
+		if cfg.DB, err = storetest.CreateDatabase(base, fmt.Sprintf("loadpeople_%d", os.Getpid())); err != nil {
+			return err
+		}
+	case o.data != "":
+		cfg.Data = o.data
+	}
+	if cfg.DB != "" && o.data != "" {
+		// The key that encrypted the register lives in the data folder.
+		cfg.Data = o.data
+	}
+	var logOut io.Writer = io.Discard
+	if o.logFile != "" {
+		f, err := os.Create(o.logFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logOut = f
+	}
+	a, err := app.Open(ctx, cfg, app.Options{LogOutput: logOut})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := generate(ctx, a, o); err != nil {
+		return err
+	}
+	scope, scopePeople, err := largestGeneralBranch(ctx, a.DB.SQL())
+	if err != nil {
+		return err
+	}
+	sys := auth.System("loadpeople")
+	password := auth.RandomPassword()
+	if err := ensureUser(ctx, a, sys, "load-admin", password, true, 0); err != nil {
+		return err
+	}
+	if err := ensureUser(ctx, a, sys, "load-branch", password, false, scope); err != nil {
+		return err
+	}
+
+	if err := a.Listen(); err != nil {
+		return err
+	}
+	serveCtx, stopServe := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(serveCtx) }()
+	defer func() { stopServe(); <-served }()
+
+	bare, err := serveBare(a.DB)
+	if err != nil {
+		return err
+	}
+	defer bare.Close()
+
+	appURL := "http://" + a.Addr()
+	adminCookie, err := login(appURL, "load-admin", password)
+	if err != nil {
+		return err
+	}
+	branchCookie, err := login(appURL, "load-branch", password)
+	if err != nil {
+		return err
+	}
+	targets := []target{
+		{name: "bare", desc: "bare SELECT ... LIMIT 20 (same pool, no login)", url: "http://" + bare.Addr().String() + "/"},
+		{name: "people", desc: "GET /people (branch admin)", url: appURL + "/people", cookie: branchCookie},
+		{name: "admin", desc: "GET /people (system admin)", url: appURL + "/people", cookie: adminCookie},
+		{name: "search", desc: "GET /people?q=" + o.query + " (branch admin)", url: appURL + "/people?q=" + url.QueryEscape(o.query), cookie: branchCookie},
+		{name: "page50", desc: "GET /people?page=50 (branch admin)", url: appURL + "/people?page=50", cookie: branchCookie},
+	}
+	if o.only != "" {
+		want := strings.Split(o.only, ",")
+		targets = slices.DeleteFunc(targets, func(t target) bool { return !slices.Contains(want, t.name) })
+	}
+	var total int
+	if err := a.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM people").Scan(&total); err != nil {
+		return err
+	}
+	fmt.Printf("database: %s; people: %d; branch admin scope: %d people; GOMAXPROCS=%d, NumCPU=%d, %s\n",
+		a.DB.Dialect, total, scopePeople, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
+	fmt.Printf("%d connections, %s warm-up + %s per target\n\n", o.conns, o.warmup, o.duration)
+
+	var results []result
+	for _, t := range targets {
+		if err := t.check(); err != nil {
+			return err
+		}
+		var prof *os.File
+		if o.cpuprofile != "" {
+			if err := os.MkdirAll(o.cpuprofile, 0o755); err != nil {
+				return err
+			}
+			if prof, err = os.Create(filepath.Join(o.cpuprofile, string(a.DB.Dialect)+"-"+t.name+".pprof")); err != nil {
+				return err
+			}
+		}
+		r := t.drive(ctx, o, prof)
+		if prof != nil {
+			prof.Close()
+		}
+		results = append(results, r)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	report(os.Stdout, a.DB.Dialect, results)
+	return nil
+}
+
+// generate fills an empty register; a database that has people already is used as it is.
+func generate(ctx context.Context, a *app.App, o options) error {
+	var n int
+	if err := a.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM people").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Printf("using the %d people already in the database\n", n)
+		return nil
+	}
+	start := time.Now()
+	g, err := demo.Generate(ctx, a.DB, demo.GenerateOptions{People: o.people, Orgs: o.orgs, Seed: 1, Now: a.Now()})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("generated %d organizations and %d people in %s\n", len(g.Orgs), g.People, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// largestGeneralBranch returns the general branch (or, failing one, the organization below
+// the top) whose subtree holds the most people, and that number.
+func largestGeneralBranch(ctx context.Context, db *sql.DB) (int64, int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT o.id, o.path, o.kind, COUNT(p.id) FROM organizations o
+		LEFT JOIN people p ON p.org_id = o.id GROUP BY o.id, o.path, o.kind`)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	type node struct {
+		id         int64
+		path, kind string
+		own        int
+	}
+	var nodes []node
+	for rows.Next() {
+		var n node
+		if err := rows.Scan(&n.id, &n.path, &n.kind, &n.own); err != nil {
+			return 0, 0, err
+		}
+		nodes = append(nodes, n)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	best, bestN := int64(0), -1
+	for _, kind := range []string{"general_branch", "branch"} {
+		for _, n := range nodes {
+			if n.kind != kind {
+				continue
+			}
+			sum := 0
+			for _, c := range nodes {
+				if strings.HasPrefix(c.path, n.path) {
+					sum += c.own
+				}
+			}
+			if sum > bestN {
+				best, bestN = n.id, sum
+			}
+		}
+		if best != 0 {
+			return best, bestN, nil
+		}
+	}
+	return 0, 0, errors.New("no branch in the database")
+}
+
+// ensureUser creates the account or resets its password when it exists already.
+func ensureUser(ctx context.Context, a *app.App, sys *auth.Actor, name, password string, sysadmin bool, adminOf int64) error {
+	u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: name, Password: password, SysAdmin: sysadmin})
+	if apperr.KindOf(err) == apperr.Conflict {
+		return a.Auth.SetPasswordByName(ctx, name, password)
+	}
+	if err != nil {
+		return fmt.Errorf("user %s: %w", name, err)
+	}
+	if adminOf != 0 {
+		return a.Auth.GrantRole(ctx, sys, &auth.Grant{UserID: u.ID, Role: auth.RoleOrgAdmin, OrgID: adminOf})
+	}
+	return nil
+}
+
+// bareQuery is what the people page reads for its first page, without the scope and the
+// count: the same columns, join and order.
+const bareQuery = `SELECT p.id, p.org_id, o.name, o.path, p.name, p.name_pinyin, p.name_initials, p.gender, p.ethnicity,
+	p.birth_date, p.id_number_mask, p.phone_mask, p.education, p.work_unit, p.post, p.native_place, p.address,
+	p.zone, p.booth, p.stage, p.applied_on, p.activist_on, p.target_on, p.admitted_on, p.full_on, p.status,
+	p.tags, p.notes, p.version, p.created_at, p.updated_at
+	FROM people p JOIN organizations o ON o.id = p.org_id ORDER BY p.name_pinyin, p.id LIMIT 20`
+
+// serveBare serves the bare handler on 127.0.0.1 on the application's read pool.
+func serveBare(db *store.DB) (net.Listener, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	pool := db.ReadSQL()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rows, err := pool.QueryContext(r.Context(), bareQuery)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer rows.Close()
+		var b strings.Builder
+		b.WriteString("<!doctype html><ul>\n")
+		var id, orgID, version, created, updated int64
+		var s [26]string // o.name, o.path, p.name, ... p.notes, as in bareQuery
+		dest := []any{&id, &orgID}
+		for i := range s {
+			dest = append(dest, &s[i])
+		}
+		dest = append(dest, &version, &created, &updated)
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			fmt.Fprintf(&b, "<li><a href=\"/people/%d\">%s</a> %s %s %s %s</li>\n", id, html.EscapeString(s[2]),
+				html.EscapeString(s[17]), html.EscapeString(s[0]), s[9], s[8])
+		}
+		if err := rows.Err(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		b.WriteString("</ul>\n")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, b.String())
+	})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	return l, nil
+}
+
+// login posts the login form and returns the session cookie.
+func login(base, user, password string) (string, error) {
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+"/login", url.Values{"login": {user}, "password": {password}})
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Value != "" {
+			return ck.Name + "=" + ck.Value, nil
+		}
+	}
+	return "", fmt.Errorf("login %s: status %d and no session cookie", user, resp.StatusCode)
+}
+
+type target struct {
+	name, desc, url, cookie string
+}
+
+// check fetches the target once and makes sure it answers with a full list.
+func (t target) check() error {
+	req, _ := http.NewRequest(http.MethodGet, t.url, nil)
+	if t.cookie != "" {
+		req.Header.Set("Cookie", t.cookie)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.name, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: status %d", t.name, resp.StatusCode)
+	}
+	if n := strings.Count(string(body), `href="/people/`) - strings.Count(string(body), `href="/people/new`); n < 20 {
+		return fmt.Errorf("%s: %d people links on the page, want at least 20", t.name, n)
+	}
+	return nil
+}
+
+type result struct {
+	target
+	requests, errors int
+	elapsed          time.Duration
+	p50, p99         time.Duration
+}
+
+// drive runs o.conns workers, each on its own keep-alive connection, for the warm-up and then
+// the measured time, or until o.maxRequests measured requests.
+func (t target) drive(ctx context.Context, o options, prof *os.File) result {
+	tr := &http.Transport{MaxIdleConns: o.conns, MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns,
+		DisableCompression: true, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	measureFrom := time.Now().Add(o.warmup)
+	until := measureFrom.Add(o.duration)
+	if prof != nil {
+		go func() {
+			time.Sleep(time.Until(measureFrom))
+			pprof.StartCPUProfile(prof)
+		}()
+	}
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      int
+		count     int
+	)
+	var wg sync.WaitGroup
+	for range o.conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for ctx.Err() == nil {
+				start := time.Now()
+				if !start.Before(until) {
+					break
+				}
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
+				if t.cookie != "" {
+					req.Header.Set("Cookie", t.cookie)
+				}
+				resp, err := client.Do(req)
+				ok := err == nil && resp.StatusCode == http.StatusOK
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				if start.Before(measureFrom) {
+					continue
+				}
+				if !ok {
+					bad++
+				}
+				mine = append(mine, time.Since(start))
+				mu.Lock()
+				count++
+				stop := count >= o.maxRequests
+				mu.Unlock()
+				if stop {
+					break
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	end := time.Now()
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
+	slices.Sort(latencies)
+	if end.After(until) {
+		end = until
+	}
+	r := result{target: t, requests: len(latencies), errors: errs, elapsed: end.Sub(measureFrom)}
+	if n := len(latencies); n > 0 {
+		r.p50, r.p99 = latencies[n/2], latencies[min(n-1, n*99/100)]
+	}
+	return r
+}
+
+func report(w io.Writer, d store.Dialect, results []result) {
+	var bareRPS float64
+	for _, r := range results {
+		if r.name == "bare" {
+			bareRPS = float64(r.requests) / r.elapsed.Seconds()
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "| %s target\t requests\t req/s\t p50 ms\t p99 ms\t errors\t vs bare\t\n", d)
+	fmt.Fprintf(tw, "|---\t---:\t---:\t---:\t---:\t---:\t---:\t\n")
+	for _, r := range results {
+		rps := float64(r.requests) / r.elapsed.Seconds()
+		ratio := "-"
+		if bareRPS > 0 {
+			ratio = fmt.Sprintf("%.2f", rps/bareRPS)
+		}
+		fmt.Fprintf(tw, "| %s\t %d\t %.0f\t %.1f\t %.1f\t %d\t %s\t\n", r.desc, r.requests, rps,
+			float64(r.p50.Microseconds())/1000, float64(r.p99.Microseconds())/1000, r.errors, ratio)
+	}
+	tw.Flush()
+}
