@@ -76,7 +76,7 @@ func TestImportWizard(t *testing.T) {
 			t.Fatalf("upload went to %q", preview)
 		}
 		f.run(t, scenario{user: "secretary", path: preview + "?errors=0", status: http.StatusOK,
-			want: []string{"共 2 行，其中 0 行有问题", "孔令辉", "330681********5675", "&lt;b&gt;吕&lt;/b&gt;", "开始导入 2 行"},
+			want:    []string{"共 2 行，其中 0 行有问题", "孔令辉", "330681********5675", "&lt;b&gt;吕&lt;/b&gt;", "开始导入 2 行"},
 			notWant: []string{"330681199203035675", "13905751111"}})
 		// Another branch's administrator cannot see or start it.
 		f.run(t, scenario{user: "firstsec", path: preview, status: http.StatusNotFound})
