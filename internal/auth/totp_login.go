@@ -24,6 +24,7 @@ type SecondFactorRequired struct {
 	Enrol bool
 }
 
+// Error describes the partial login; callers that do not handle it see a failed login.
 func (e *SecondFactorRequired) Error() string { return "auth: second factor required" }
 
 // secondFactor reports whether a login of u must give a code (need) and whether it must first

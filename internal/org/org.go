@@ -73,6 +73,7 @@ type Position struct {
 // Store is what the org service needs from the database. Each method is one transaction; the
 // audit record passed in is written in the same transaction.
 type Store interface {
+	TreeStore
 	FindOrganizationByID(ctx context.Context, id int64) (*Organization, error)
 	FindOrganizations(ctx context.Context, roots []string) ([]*Organization, error)
 	CreateOrganization(ctx context.Context, o *Organization, rec *audit.Record) error

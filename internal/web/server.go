@@ -123,6 +123,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /orgs/{id}", login(p.ShowOrg))
 	mux.Handle("GET /orgs/{id}/edit", login(p.EditOrg))
 	mux.Handle("POST /orgs/{id}", login(p.UpdateOrg))
+	mux.Handle("POST /orgs/{id}/move", login(p.MoveOrg))
+	mux.Handle("POST /orgs/{id}/move-people", login(p.MoveOrgPeople))
+	mux.Handle("POST /orgs/{id}/dissolve", login(p.DissolveOrg))
+	mux.Handle("POST /orgs/{id}/positions", login(p.AddPosition))
+	mux.Handle("POST /orgs/{id}/positions/{pid}/end", login(p.EndPosition))
 	mux.Handle("GET /people", login(p.ListPeople))
 	mux.Handle("GET /people/new", login(p.NewPerson))
 	mux.Handle("GET /people/import", login(p.ImportUpload))
@@ -142,6 +147,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /account", login(p.Account))
 	mux.Handle("POST /account/password", login(p.ChangePassword))
 	mux.Handle("POST /account/logout-all", login(p.LogoutEverywhere))
+	mux.Handle("GET /account/tokens", login(p.Tokens))
+	mux.Handle("POST /account/tokens", login(p.CreateToken))
+	mux.Handle("POST /account/tokens/{id}/revoke", login(p.RevokeToken))
 	// TOTP second factor: the code page of a login that owes its code (its own cookie, no
 	// session yet), and the account's own set-up.
 	mux.HandleFunc("GET /login/totp", p.TOTPLogin)

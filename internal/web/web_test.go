@@ -177,3 +177,5 @@ func newServer(t *testing.T, a *app.App) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+func sysActor() *auth.Actor { return auth.System("test") }

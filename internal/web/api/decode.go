@@ -62,6 +62,9 @@ func decode(w http.ResponseWriter, r *http.Request, dst any, readOnly ...string)
 			return badRequest(map[string]string{typeErr.Field: "api.wrong_type"})
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			if name == "" {
+				return &Problem{Status: http.StatusBadRequest, Code: CodeBadRequest, Key: "api.unknown_field"}
+			}
 			return badRequest(map[string]string{name: "api.unknown_field"})
 		}
 		return &Problem{Status: http.StatusBadRequest, Code: CodeBadRequest, Key: "api.bad_json"}

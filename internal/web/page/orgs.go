@@ -3,6 +3,8 @@ package page
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
@@ -40,56 +42,79 @@ func (h *Handlers) OrgTree(w http.ResponseWriter, r *http.Request) {
 // OrgPage shows one organization: its unit, committee and term, and the organizations below.
 type OrgPage struct {
 	view.Base
-	Org       *org.Organization
-	Warning   string
-	Positions []*org.Position
-	Children  []*org.Organization
-	CanAdmin  bool
-	CanView   bool
-	Parent    *org.Organization
+	Org          *org.Organization
+	Warning      string
+	Positions    []*org.Position
+	Children     []*org.Organization
+	CanAdmin     bool
+	CanView      bool
+	Parent       *org.Organization
+	Members      []*org.Person // candidates for a committee position
+	PositionKeys []string
+	PositionForm *view.Form
+	Today        string
 }
 
 // ShowOrg renders one organization's page.
 func (h *Handlers) ShowOrg(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
 	}
-	o, err := h.Org.Organization(r.Context(), a, id)
+	p, err := h.orgPage(r, id)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &OrgPage{Base: h.View.NewBase(r, "orgs.title"), Org: o, CanAdmin: a.CanAdmin(o.Path), CanView: a.CanView(o.Path)}
+	h.View.Render(w, r, http.StatusOK, "org", p)
+}
+
+func (h *Handlers) orgPage(r *http.Request, id int64) (*OrgPage, error) {
+	a, err := actor(r)
+	if err != nil {
+		return nil, err
+	}
+	o, err := h.Org.Organization(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	p := &OrgPage{Base: h.View.NewBase(r, "orgs.title"), Org: o, CanAdmin: a.CanAdmin(o.Path), CanView: a.CanView(o.Path),
+		PositionKeys: org.Positions}
 	p.Title = o.Name
 	p.NavItem = "orgs"
-	p.Warning = org.TermWarning(o, h.Now().In(p.Zone))
-	if p.CanView {
-		if p.Positions, err = h.Org.Positions(r.Context(), a, id); err != nil {
-			h.View.Error(w, r, err)
-			return
+	p.PositionForm = view.NewForm(p.Translator, nil)
+	today := h.Now().In(p.Zone)
+	p.Today = today.Format(time.DateOnly)
+	p.Warning = org.TermWarning(o, today)
+	if !p.CanView {
+		return p, nil
+	}
+	if p.Positions, err = h.Org.Positions(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	tree, err := h.Org.Tree(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range tree {
+		if c.ParentID == o.ID {
+			p.Children = append(p.Children, c)
 		}
-		tree, err := h.Org.Tree(r.Context(), a)
-		if err != nil {
-			h.View.Error(w, r, err)
-			return
-		}
-		for _, c := range tree {
-			if c.ParentID == o.ID {
-				p.Children = append(p.Children, c)
-			}
-			if c.ID == o.ParentID {
-				p.Parent = c
-			}
+		if c.ID == o.ParentID {
+			p.Parent = c
 		}
 	}
-	h.View.Render(w, r, http.StatusOK, "org", p)
+	if p.CanAdmin {
+		members, _, err := h.Org.People(r.Context(), a, org.PeopleFilter{OrgPath: o.Path, Members: true, Status: org.StatusNormal, Limit: org.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		p.Members = members
+		p.PositionForm.Values.Set("term_start", o.TermStart)
+		p.PositionForm.Values.Set("term_end", o.TermEnd)
+	}
+	return p, nil
 }
 
 // OrgFormPage creates or edits an organization.
@@ -99,6 +124,13 @@ type OrgFormPage struct {
 	Parent *org.Organization
 	Org    *org.Organization // nil when creating
 	Kinds  []string
+
+	// Management of an existing organization: move, move its people, dissolve.
+	Manage     *view.Form
+	NewParents []*org.Organization // where it may move
+	Targets    []*org.Organization // where its people may go
+	Children   int
+	People     int
 }
 
 // NewOrg shows the form for an organization under ?parent=ID (top level without it).
@@ -204,9 +236,11 @@ func (h *Handlers) EditOrg(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.edit"), Org: o, Kinds: org.Kinds}
-	p.NavItem = "orgs"
-	p.Form = view.NewForm(p.Translator, nil)
+	p, err := h.orgEditPage(r, o, "orgs.edit")
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
 	v := p.Form.Values
 	v.Set("kind", o.Kind)
 	v.Set("name", o.Name)
@@ -230,8 +264,11 @@ func (h *Handlers) UpdateOrg(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
-	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.edit"), Org: o, Kinds: org.Kinds}
-	p.NavItem = "orgs"
+	p, err := h.orgEditPage(r, o, "orgs.edit")
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
 	p.Form = view.NewForm(p.Translator, r.PostForm)
 	upd := orgFromForm(r)
 	upd.ID = o.ID
@@ -263,4 +300,34 @@ func (h *Handlers) adminOrg(r *http.Request) (*auth.Actor, *org.Organization, er
 		return nil, nil, apperr.ErrDenied
 	}
 	return a, o, nil
+}
+
+// orgEditPage builds the edit page of an organization with its management choices.
+func (h *Handlers) orgEditPage(r *http.Request, o *org.Organization, title string) (*OrgFormPage, error) {
+	a, err := actor(r)
+	if err != nil {
+		return nil, err
+	}
+	p := &OrgFormPage{Base: h.View.NewBase(r, title), Org: o, Kinds: org.Kinds}
+	p.NavItem = "orgs"
+	p.Form = view.NewForm(p.Translator, nil)
+	p.Manage = view.NewForm(p.Translator, nil)
+	p.Manage.Values.Set("parent_id", strconv.FormatInt(o.ParentID, 10))
+	tree, err := h.Org.Tree(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range tree {
+		if !a.CanAdmin(c.Path) || c.ID == o.ID {
+			continue
+		}
+		p.Targets = append(p.Targets, c)
+		if !strings.HasPrefix(c.Path, o.Path) && c.Kind != org.KindGroup {
+			p.NewParents = append(p.NewParents, c)
+		}
+	}
+	if p.Children, p.People, err = h.Org.Contents(r.Context(), a, o.ID); err != nil {
+		return nil, err
+	}
+	return p, nil
 }

@@ -1,0 +1,41 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestPagesFit360 opens the main pages at 360 px wide (the narrowest common phone) and
+// checks that none scrolls sideways; with DANGJIAN_SCREENSHOTS set it also keeps a desktop
+// screenshot of each.
+func TestPagesFit360(t *testing.T) {
+	s := startSite(t)
+	pages := []string{"/", "/orgs", fmt.Sprintf("/orgs/%d", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/edit", s.Demo.SecondBranch.ID),
+		"/people", "/people/new", fmt.Sprintf("/people/%d", s.Demo.Secretary.ID), fmt.Sprintf("/people/%d/edit", s.Demo.Secretary.ID),
+		"/people/import", "/audit", "/account", "/admin/users"}
+	for _, width := range []int{360, 1280} {
+		ctx := browser(t, width, 800)
+		login(t, ctx, s.URL, "admin")
+		for _, path := range pages {
+			do(t, ctx, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(css("main")))
+			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if overflow {
+				t.Errorf("%s scrolls sideways at %d px", path, width)
+			}
+			if body := text(t, ctx, "main"); strings.Contains(body, "error.") || strings.Contains(body, "field.") {
+				t.Errorf("%s shows an untranslated key: %q", path, body)
+			}
+			name := strings.Trim(strings.NewReplacer("/", "-").Replace(path), "-")
+			if name == "" {
+				name = "home"
+			}
+			shot(t, ctx, fmt.Sprintf("w%d-%s", width, name))
+		}
+	}
+}
