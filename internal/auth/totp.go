@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"image"
 	"strings"
@@ -73,15 +72,6 @@ var (
 // codeError is a refused code, reported beside the code field.
 func codeError(kind apperr.Kind, key string) error {
 	return &apperr.Error{Kind: kind, Key: key, Fields: map[string]string{"code": key}}
-}
-
-// totpStore returns the TOTP store: the Service's store, which must also implement TOTPStore.
-func (s *Service) totpStore() (TOTPStore, error) {
-	ts, ok := s.store.(TOTPStore)
-	if !ok {
-		return nil, errors.New("auth: the store does not keep second factors")
-	}
-	return ts, nil
 }
 
 // Enrolment is an authenticator key being set up: the otpauth:// URL that its QR code
@@ -217,11 +207,7 @@ func (s *Service) TOTPEnrolment(ctx context.Context, a *Actor) (*Enrolment, erro
 
 // enrolment returns the unconfirmed key of a user, creating it if there is none.
 func (s *Service) enrolment(ctx context.Context, userID int64, username string) (*Enrolment, error) {
-	ts, err := s.totpStore()
-	if err != nil {
-		return nil, err
-	}
-	st, err := ts.FindTOTP(ctx, userID)
+	st, err := s.store.FindTOTP(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: totp: %w", err)
 	}
@@ -234,10 +220,10 @@ func (s *Service) enrolment(ctx context.Context, userID int64, username string) 
 			return nil, err
 		}
 		// Two pages opened at once keep the first secret: the store writes only over none.
-		if err := ts.BeginTOTP(ctx, userID, secret); err != nil {
+		if err := s.store.BeginTOTP(ctx, userID, secret); err != nil {
 			return nil, fmt.Errorf("auth: totp begin: %w", err)
 		}
-		if st, err = ts.FindTOTP(ctx, userID); err != nil {
+		if st, err = s.store.FindTOTP(ctx, userID); err != nil {
 			return nil, fmt.Errorf("auth: totp: %w", err)
 		}
 		if st.Enabled {
@@ -253,11 +239,7 @@ func (s *Service) EnableTOTP(ctx context.Context, a *Actor, code string) error {
 	if a == nil || a.UserID == 0 {
 		return apperr.ErrDenied
 	}
-	ts, err := s.totpStore()
-	if err != nil {
-		return err
-	}
-	st, err := ts.FindTOTP(ctx, a.UserID)
+	st, err := s.store.FindTOTP(ctx, a.UserID)
 	if err != nil {
 		return fmt.Errorf("auth: totp: %w", err)
 	}
@@ -275,7 +257,7 @@ func (s *Service) EnableTOTP(ctx context.Context, a *Actor, code string) error {
 	}
 	rec := &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: "totp.enable", ObjectType: "user",
 		ObjectID: a.UserID, IP: a.IP}
-	if err := ts.EnableTOTP(ctx, a.UserID, step, rec); err != nil {
+	if err := s.store.EnableTOTP(ctx, a.UserID, step, rec); err != nil {
 		return fmt.Errorf("auth: totp enable: %w", err)
 	}
 	return nil
@@ -302,13 +284,9 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, password string) er
 	if !u.TOTPEnabled {
 		return nil
 	}
-	ts, err := s.totpStore()
-	if err != nil {
-		return err
-	}
 	rec := &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: "totp.disable", ObjectType: "user",
 		ObjectID: a.UserID, IP: a.IP}
-	if err := ts.DisableTOTP(ctx, a.UserID, rec); err != nil {
+	if err := s.store.DisableTOTP(ctx, a.UserID, rec); err != nil {
 		return fmt.Errorf("auth: totp disable: %w", err)
 	}
 	return nil
@@ -322,12 +300,8 @@ func (s *Service) DisableTOTPByName(ctx context.Context, username string) error 
 	if err != nil {
 		return err
 	}
-	ts, err := s.totpStore()
-	if err != nil {
-		return err
-	}
 	rec := &audit.Record{ActorName: "cli", Action: "totp.disable", ObjectType: "user", ObjectID: u.ID}
-	if err := ts.DisableTOTP(ctx, u.ID, rec); err != nil {
+	if err := s.store.DisableTOTP(ctx, u.ID, rec); err != nil {
 		return fmt.Errorf("auth: totp disable: %w", err)
 	}
 	return nil

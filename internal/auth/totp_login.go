@@ -116,10 +116,6 @@ func (s *Service) CompleteLogin(ctx context.Context, token, code, ip, userAgent 
 	if err != nil {
 		return "", err
 	}
-	ts, err := s.totpStore()
-	if err != nil {
-		return "", err
-	}
 	now := s.now()
 	if now.Before(u.LockedUntil) {
 		s.store.DeleteSession(ctx, sess.TokenHash)
@@ -127,7 +123,7 @@ func (s *Service) CompleteLogin(ctx context.Context, token, code, ip, userAgent 
 			ObjectType: "user", ObjectID: u.ID, IP: ip})
 		return "", lockedError(u.LockedUntil, now)
 	}
-	st, err := ts.FindTOTP(ctx, u.ID)
+	st, err := s.store.FindTOTP(ctx, u.ID)
 	if err != nil {
 		return "", fmt.Errorf("auth: totp: %w", err)
 	}
@@ -152,7 +148,7 @@ func (s *Service) CompleteLogin(ctx context.Context, token, code, ip, userAgent 
 	}
 	recs = append(recs, &audit.Record{ActorID: u.ID, ActorName: u.Username, Action: "login.success",
 		ObjectType: "user", ObjectID: u.ID, IP: ip, After: audit.JSON(map[string]any{"factor": "totp"})})
-	err = ts.CompleteSecondFactor(ctx, sess.TokenHash, full, step, enrol, recs...)
+	err = s.store.CompleteSecondFactor(ctx, sess.TokenHash, full, step, enrol, recs...)
 	if errors.Is(err, ErrCodeUsed) {
 		// The same code won a race in another request.
 		return "", codeError(apperr.Unauthorized, "totp.error.used_code")

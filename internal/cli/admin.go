@@ -12,12 +12,15 @@ import (
 )
 
 func runAdmin(ctx context.Context, e *env, args []string) error {
-	sub, rest, err := subcommand(args, "create", "passwd", "token")
+	sub, rest, err := subcommand(args, "create", "passwd", "token", "totp-off")
 	if err != nil {
 		return err
 	}
 	if sub == "token" {
 		return runAdminToken(ctx, e, rest)
+	}
+	if sub == "totp-off" {
+		return runAdminTOTPOff(ctx, e, rest)
 	}
 	fs, cf := flags(e, "admin "+sub)
 	username := fs.String("username", "admin", "username")

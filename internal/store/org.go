@@ -55,11 +55,12 @@ func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Org
 		ors = append(ors, "o.path LIKE ? ESCAPE '\\'")
 		args = append(args, likeEscape(r)+"%")
 	}
+	// Each organization's own people come from the counters; rollUpCounts adds them up the tree.
 	q := `SELECT ` + orgColumns + `,
-		(SELECT COUNT(*) FROM people p JOIN organizations c ON c.id = p.org_id
-			WHERE c.path LIKE o.path || '%' AND p.status = 'normal'),
-		(SELECT COUNT(*) FROM people p JOIN organizations c ON c.id = p.org_id
-			WHERE c.path LIKE o.path || '%' AND p.status = 'normal' AND p.stage IN ('full', 'probationary'))
+		(SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM org_people_counts c
+			WHERE c.org_id = o.id AND c.status = 'normal'),
+		(SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM org_people_counts c
+			WHERE c.org_id = o.id AND c.status = 'normal' AND c.stage IN ('full', 'probationary'))
 		FROM organizations o WHERE o.dissolved_at = 0 AND (` + strings.Join(ors, " OR ") + `)`
 	var list []*org.Organization
 	err := db.readTx(ctx, func(tx *Tx) error {
@@ -82,7 +83,33 @@ func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Org
 	if err != nil {
 		return nil, fmt.Errorf("store: find organizations: %w", err)
 	}
+	rollUpCounts(list)
 	return treeOrder(list), nil
+}
+
+// rollUpCounts turns each organization's own counts into the counts of its whole subtree. A
+// listed organization's subtree is listed with it (the roots are subtrees), apart from
+// dissolved organizations, which hold no one.
+func rollUpCounts(list []*org.Organization) {
+	byPath := make(map[string]*org.Organization, len(list))
+	own := make(map[*org.Organization][2]int, len(list))
+	for _, o := range list {
+		byPath[o.Path] = o
+		own[o] = [2]int{o.PeopleCount, o.MemberCount}
+	}
+	for _, o := range list {
+		c := own[o]
+		// Every proper prefix of /1/4/9/ that ends in a slash is an ancestor's path.
+		for i := len(o.Path) - 2; i > 0; i-- {
+			if o.Path[i] != '/' {
+				continue
+			}
+			if a := byPath[o.Path[:i+1]]; a != nil {
+				a.PeopleCount += c[0]
+				a.MemberCount += c[1]
+			}
+		}
+	}
 }
 
 // treeOrder sorts organizations depth-first: each parent followed by its children ordered by

@@ -62,21 +62,47 @@ func (db *DB) FindPersonByID(ctx context.Context, id int64) (*org.Person, error)
 	return p, err
 }
 
-// peopleWhere builds the WHERE clause of a people filter. Subtrees are matched on the
-// organization's materialized path.
-func peopleWhere(f org.PeopleFilter) (string, []any) {
-	var where []string
-	var args []any
+// peopleScope returns the condition that keeps the rows of col (p.org_id or c.org_id) inside
+// the filter's subtrees: the roots, and OrgPath within them. Subtrees are matched on the
+// organizations' materialized paths, on the small table and its path index, and the people
+// or counters are then taken by organization.
+func peopleScope(f org.PeopleFilter, col string) (string, []any) {
 	var ors []string
+	var args []any
 	for _, r := range f.Roots {
-		ors = append(ors, "o.path LIKE ? ESCAPE '\\'")
+		ors = append(ors, "path LIKE ? ESCAPE '\\'")
 		args = append(args, likeEscape(r)+"%")
 	}
-	where = append(where, "("+strings.Join(ors, " OR ")+")")
+	cond := "(" + strings.Join(ors, " OR ") + ")"
 	if f.OrgPath != "" {
-		where = append(where, "o.path LIKE ? ESCAPE '\\'")
+		cond += " AND path LIKE ? ESCAPE '\\'"
 		args = append(args, likeEscape(f.OrgPath)+"%")
 	}
+	return col + " IN (SELECT id FROM organizations WHERE " + cond + ")", args
+}
+
+// stageWhere adds the stage, member and status conditions of a filter on the table alias t
+// (people p, or the counters c, which carry the same two columns).
+func stageWhere(f org.PeopleFilter, t string, where []string, args []any) ([]string, []any) {
+	if f.Stage != "" {
+		where = append(where, t+".stage = ?")
+		args = append(args, f.Stage)
+	}
+	if f.Members {
+		where = append(where, t+".stage IN ('full', 'probationary')")
+	}
+	if f.Status != "" {
+		where = append(where, t+".status = ?")
+		args = append(args, f.Status)
+	}
+	return where, args
+}
+
+// peopleWhere builds the WHERE clause of a people filter on people p; scopeCol is p.org_id,
+// or an expression of it (see peopleWalkCol).
+func peopleWhere(f org.PeopleFilter, scopeCol string) (string, []any) {
+	scope, args := peopleScope(f, scopeCol)
+	where := []string{scope}
 	if q := f.Query; q != "" {
 		lower := strings.ToLower(q)
 		cond := "(p.name LIKE ? ESCAPE '\\' OR p.name_initials LIKE ? ESCAPE '\\' OR p.name_pinyin LIKE ? ESCAPE '\\'"
@@ -87,22 +113,23 @@ func peopleWhere(f org.PeopleFilter) (string, []any) {
 		}
 		where = append(where, cond+")")
 	}
-	if f.Stage != "" {
-		where = append(where, "p.stage = ?")
-		args = append(args, f.Stage)
-	}
-	if f.Members {
-		where = append(where, "p.stage IN ('full', 'probationary')")
-	}
-	if f.Status != "" {
-		where = append(where, "p.status = ?")
-		args = append(args, f.Status)
-	}
+	where, args = stageWhere(f, "p", where, args)
 	if f.Tag != "" {
 		where = append(where, "p.tags LIKE ? ESCAPE '\\'")
 		args = append(args, "%,"+likeEscape(f.Tag)+",%")
 	}
 	return strings.Join(where, " AND "), args
+}
+
+// countsWhere builds the same filter on the counters org_people_counts c. ok is false when
+// the filter has a search or a tag, which only the people rows can answer.
+func countsWhere(f org.PeopleFilter) (where string, args []any, ok bool) {
+	if f.Query != "" || f.Tag != "" {
+		return "", nil, false
+	}
+	scope, args := peopleScope(f, "c.org_id")
+	list, args := stageWhere(f, "c", []string{scope}, args)
+	return strings.Join(list, " AND "), args, true
 }
 
 // peopleOrder maps a sort name to SQL from a fixed list; user input never reaches ORDER BY.
@@ -114,29 +141,69 @@ var peopleOrder = map[string]string{
 		WHEN 'activist' THEN 4 WHEN 'applicant' THEN 5 ELSE 6 END, p.name_pinyin, p.id`,
 }
 
-// FindPeople returns one page of people matching f and the total count.
+// peopleWalkCol is the scope column of a name-ordered page whose scope holds a large share of
+// the register: walking the people_pinyin_order index in page order and skipping people out of
+// scope then reads about (offset+limit) / share index entries and stops, where taking the
+// scope's people by organization reads and sorts all of them. SQLite's planner, which has no
+// statistics here, is steered with a unary plus that keeps it from using people_org_name for
+// the scope; PostgreSQL's planner weighs the two plans itself.
+func (db *DB) peopleWalkCol() string {
+	if db.Dialect == SQLite {
+		return "+p.org_id"
+	}
+	return "p.org_id"
+}
+
+// FindPeople returns one page of people matching f and the total count. Without a search or
+// a tag the total comes from the counters (org_people_counts), so that a page costs the same
+// on a register of a hundred people and of a hundred thousand; with one, the matching rows are
+// counted as they are read.
 func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person, int, error) {
 	if len(f.Roots) == 0 {
 		return nil, 0, nil
 	}
-	where, args := peopleWhere(f)
 	order, ok := peopleOrder[f.Sort]
 	if !ok {
-		order = peopleOrder[org.SortName]
+		f.Sort, order = org.SortName, peopleOrder[org.SortName]
 	}
-	q := "SELECT " + personColumns + ", COUNT(*) OVER () FROM people p JOIN organizations o ON o.id = p.org_id WHERE " +
-		where + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	var out []*org.Person
 	total := 0
 	err := db.readTx(ctx, func(tx *Tx) error {
+		scopeCol := "p.org_id"
+		cw, cargs, counted := countsWhere(f)
+		if counted {
+			var all int64
+			if err := tx.queryRow(ctx, "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT), "+
+				"(SELECT COALESCE(MAX(id), 0) FROM people) FROM org_people_counts c WHERE "+cw, cargs...).Scan(&total, &all); err != nil {
+				return err
+			}
+			if total == 0 || f.Offset >= total || f.Limit <= 0 {
+				return nil
+			}
+			// The largest id stands for the size of the register: people are never deleted.
+			if f.Sort == org.SortName && int64(total)*int64(total) >= int64(f.Offset+f.Limit)*all {
+				scopeCol = db.peopleWalkCol()
+			}
+		}
+		where, args := peopleWhere(f, scopeCol)
+		cols := personColumns
+		if !counted {
+			cols += ", COUNT(*) OVER ()"
+		}
+		// people drives the join: by page order when walking, by organization otherwise.
+		q := "SELECT " + cols + " FROM people p CROSS JOIN organizations o WHERE o.id = p.org_id AND " + where +
+			" ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		var extra []any
+		if !counted {
+			extra = []any{&total}
+		}
 		for rows.Next() {
-			var p *org.Person
-			p, err = scanPerson(rows, &total)
+			p, err := scanPerson(rows, extra...)
 			if err != nil {
 				return err
 			}
@@ -145,9 +212,9 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(out) == 0 && f.Offset > 0 {
+		if !counted && len(out) == 0 && f.Offset > 0 {
 			// Past the last page: count separately so the pager can still show the total.
-			return tx.queryRow(ctx, "SELECT COUNT(*) FROM people p JOIN organizations o ON o.id = p.org_id WHERE "+where, args...).Scan(&total)
+			return tx.queryRow(ctx, "SELECT COUNT(*) FROM people p WHERE "+where, args...).Scan(&total)
 		}
 		return nil
 	})
@@ -270,71 +337,30 @@ func (db *DB) RevealPerson(ctx context.Context, id int64, field string, rec *aud
 	return clear, err
 }
 
-// CountPeople counts the people of each stage, and "total", under the roots.
+// CountPeople counts the people of each stage, and "total", under the roots, from the
+// counters.
 func (db *DB) CountPeople(ctx context.Context, roots []string) (map[string]int, error) {
-	where, args := peopleWhere(org.PeopleFilter{Roots: roots, Status: org.StatusNormal})
 	counts := map[string]int{}
-	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT p.stage, COUNT(*) FROM people p JOIN organizations o ON o.id = p.org_id WHERE "+
-			where+" GROUP BY p.stage", args...)
-		if err != nil {
-			return err
+	if len(roots) == 0 {
+		return counts, nil
+	}
+	where, args, _ := countsWhere(org.PeopleFilter{Roots: roots, Status: org.StatusNormal})
+	rows, err := db.read.QueryContext(ctx, db.rebind("SELECT c.stage, CAST(SUM(c.n) AS BIGINT) FROM org_people_counts c WHERE "+
+		where+" GROUP BY c.stage"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: count people: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var stage string
+		var n int
+		if err := rows.Scan(&stage, &n); err != nil {
+			return nil, fmt.Errorf("store: count people: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var stage string
-			var n int
-			if err := rows.Scan(&stage, &n); err != nil {
-				return err
-			}
+		if n > 0 {
 			counts[stage] = n
 			counts["total"] += n
 		}
-		return rows.Err()
-	})
-	return counts, err
-}
-
-// RevealPeople decrypts the personal numbers of many people for an export and writes the
-// export's audit record in the same transaction.
-func (db *DB) RevealPeople(ctx context.Context, ids []int64, rec *audit.Record) (map[int64]org.Secrets, error) {
-	out := make(map[int64]org.Secrets, len(ids))
-	err := db.inTx(ctx, func(tx *Tx) error {
-		for start := 0; start < len(ids); start += 500 {
-			chunk := ids[start:min(start+500, len(ids))]
-			args := make([]any, len(chunk))
-			for i, id := range chunk {
-				args[i] = id
-			}
-			rows, err := tx.query(ctx, "SELECT id, id_number_enc, phone_enc FROM people WHERE id IN (?"+
-				strings.Repeat(", ?", len(chunk)-1)+")", args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id int64
-				var idEnc, phEnc []byte
-				if err := rows.Scan(&id, &idEnc, &phEnc); err != nil {
-					rows.Close()
-					return err
-				}
-				var s org.Secrets
-				if s.IDNumber, err = db.sealer.Open("id_number", idEnc); err != nil {
-					rows.Close()
-					return err
-				}
-				if s.Phone, err = db.sealer.Open("phone", phEnc); err != nil {
-					rows.Close()
-					return err
-				}
-				out[id] = s
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return tx.appendAudit(ctx, rec)
-	})
-	return out, err
+	}
+	return counts, rows.Err()
 }

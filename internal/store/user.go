@@ -235,53 +235,38 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64, rec *audit.R
 }
 
 // ResolveScope returns the subtrees a user administers (grants, and committee positions held
-// today by the user's person), views (grants) and belongs to (the person's organization).
+// today by the user's person), views (grants) and belongs to (the person's organization). It
+// runs on every request, so it is one statement: one snapshot without a transaction.
 func (db *DB) ResolveScope(ctx context.Context, userID, personID int64, today string) (auth.Scope, error) {
 	var sc auth.Scope
-	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT g.role, o.path FROM role_grants g JOIN organizations o ON o.id = g.org_id
-			WHERE g.user_id = ? AND o.dissolved_at = 0`, userID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var role, path string
-			if err := rows.Scan(&role, &path); err != nil {
-				rows.Close()
-				return err
-			}
-			if role == auth.RoleOrgAdmin {
-				sc.AdminPaths = append(sc.AdminPaths, path)
-			} else {
-				sc.ViewPaths = append(sc.ViewPaths, path)
-			}
-		}
-		rows.Close()
-		if personID == 0 {
-			return rows.Err()
-		}
-		rows, err = tx.query(ctx, `SELECT o.path FROM positions ps JOIN organizations o ON o.id = ps.org_id
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT g.role, o.path FROM role_grants g
+			JOIN organizations o ON o.id = g.org_id WHERE g.user_id = ? AND o.dissolved_at = 0
+		UNION ALL
+		SELECT 'position', o.path FROM positions ps JOIN organizations o ON o.id = ps.org_id
 			WHERE ps.person_id = ? AND o.dissolved_at = 0 AND (ps.term_start = '' OR ps.term_start <= ?)
-			AND (ps.term_end = '' OR ps.term_end >= ?)`, personID, today, today)
-		if err != nil {
-			return err
+			AND (ps.term_end = '' OR ps.term_end >= ?)
+		UNION ALL
+		SELECT 'member', o.path FROM people p JOIN organizations o ON o.id = p.org_id WHERE p.id = ?`),
+		userID, personID, today, today, personID)
+	if err != nil {
+		return sc, fmt.Errorf("store: resolve scope: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, path string
+		if err := rows.Scan(&kind, &path); err != nil {
+			return sc, fmt.Errorf("store: resolve scope: %w", err)
 		}
-		for rows.Next() {
-			var path string
-			if err := rows.Scan(&path); err != nil {
-				rows.Close()
-				return err
-			}
+		switch kind {
+		case auth.RoleOrgAdmin, "position":
 			sc.AdminPaths = append(sc.AdminPaths, path)
+		case "member":
+			sc.MemberPath = path
+		default:
+			sc.ViewPaths = append(sc.ViewPaths, path)
 		}
-		rows.Close()
-		err = tx.queryRow(ctx, `SELECT o.path FROM people p JOIN organizations o ON o.id = p.org_id WHERE p.id = ?`, personID).Scan(&sc.MemberPath)
-		if mapErr(err) == apperr.ErrNotFound {
-			return nil
-		}
-		return err
-	})
-	return sc, err
+	}
+	return sc, rows.Err()
 }
 
 // Grant gives a user a role on an organization.

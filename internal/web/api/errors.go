@@ -26,6 +26,7 @@ type Problem struct {
 	Fields map[string]string
 }
 
+// Error describes the problem for logs.
 func (p *Problem) Error() string { return "api: " + p.Code + ": " + p.Key }
 
 // badRequest returns a 400 problem about the named fields.

@@ -15,6 +15,15 @@ CREATE TABLE org_people_counts (
     PRIMARY KEY (org_id, stage, status)
 ) WITHOUT ROWID;
 
+-- A subtree is a path prefix. LIKE 'prefix%' can use an index only when the index collates as
+-- LIKE compares, case-insensitively (paths are digits and slashes, so the order is the same).
+CREATE INDEX organizations_path_like ON organizations(path COLLATE NOCASE);
+
+-- Name-ordered pages walk this index in page order; org_id in the index answers the scope test
+-- without reading the person's row. It replaces people_pinyin, whose column it leads with.
+CREATE INDEX people_pinyin_order ON people(name_pinyin, id, org_id);
+DROP INDEX people_pinyin;
+
 INSERT INTO org_people_counts (org_id, stage, status, n)
     SELECT org_id, stage, status, COUNT(*) FROM people GROUP BY org_id, stage, status;
 
@@ -42,6 +51,9 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
+CREATE INDEX people_pinyin ON people(name_pinyin);
+DROP INDEX people_pinyin_order;
+DROP INDEX organizations_path_like;
 DROP TRIGGER people_count_update;
 DROP TRIGGER people_count_delete;
 DROP TRIGGER people_count_insert;

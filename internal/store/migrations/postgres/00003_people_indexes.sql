@@ -1,0 +1,58 @@
+-- +goose Up
+-- The people list of a large register (100,000 people, docs/performance.md) must not count or
+-- sort every row of the caller's scope on every page.
+--
+-- org_people_counts holds the number of people of each organization's own register by stage
+-- and status. Triggers keep it in step with people in the same transaction as each change, so
+-- a page's total and the tree's counts read a few hundred counter rows instead of scanning the
+-- register. Counts are per organization, not per subtree: moving an organization changes
+-- nothing here. TestPeopleCountsMatchRecount checks the counters against a recount.
+CREATE TABLE org_people_counts (
+    org_id BIGINT NOT NULL,
+    stage  TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n      BIGINT NOT NULL,
+    PRIMARY KEY (org_id, stage, status)
+);
+
+-- A subtree is a path prefix. LIKE 'prefix%' can use a b-tree index under any database
+-- collation only with the pattern operator class.
+CREATE INDEX organizations_path_like ON organizations(path text_pattern_ops);
+
+-- Name-ordered pages walk this index in page order; org_id in the index answers the scope test
+-- without reading the person's row. It replaces people_pinyin, whose column it leads with.
+CREATE INDEX people_pinyin_order ON people(name_pinyin, id) INCLUDE (org_id);
+DROP INDEX people_pinyin;
+
+INSERT INTO org_people_counts (org_id, stage, status, n)
+    SELECT org_id, stage, status, COUNT(*) FROM people GROUP BY org_id, stage, status;
+
+-- +goose StatementBegin
+CREATE FUNCTION people_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE org_people_counts SET n = n - 1
+            WHERE org_id = OLD.org_id AND stage = OLD.stage AND status = OLD.status;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO org_people_counts (org_id, stage, status, n) VALUES (NEW.org_id, NEW.stage, NEW.status, 1)
+            ON CONFLICT (org_id, stage, status) DO UPDATE SET n = org_people_counts.n + 1;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER people_count_insert_delete AFTER INSERT OR DELETE ON people
+    FOR EACH ROW EXECUTE FUNCTION people_count_change();
+CREATE TRIGGER people_count_update AFTER UPDATE OF org_id, stage, status ON people
+    FOR EACH ROW WHEN (OLD.org_id <> NEW.org_id OR OLD.stage <> NEW.stage OR OLD.status <> NEW.status)
+    EXECUTE FUNCTION people_count_change();
+
+-- +goose Down
+CREATE INDEX people_pinyin ON people(name_pinyin);
+DROP INDEX people_pinyin_order;
+DROP INDEX organizations_path_like;
+DROP TRIGGER people_count_update ON people;
+DROP TRIGGER people_count_insert_delete ON people;
+DROP FUNCTION people_count_change;
+DROP TABLE org_people_counts;
