@@ -32,6 +32,7 @@ type User struct {
 
 // Grant gives a user a role on an organization and its subtree.
 type Grant struct {
+	ID      int64
 	UserID  int64
 	Role    string
 	OrgID   int64

@@ -40,8 +40,8 @@ type Generated struct {
 	People    int
 	// Subtree counts the people of each organization's subtree, by organization ID.
 	Subtree map[int64]int
-	// Largest is the general branch whose subtree holds the most people: the natural scope of
-	// a branch-level administrator in load tests.
+	// Largest is the branch (党支部) whose subtree holds the most people, the merchant branch:
+	// the scope of a branch administrator in load tests.
 	Largest *org.Organization
 }
 
@@ -140,21 +140,16 @@ func (g *generator) tree(ctx context.Context) (*Generated, error) {
 	}
 	out.Orgs = append(out.Orgs, gens...)
 
-	// Branches: one in ten directly under the committee, the others under a general branch
-	// drawn with weight 1/(i+1), so that the first general branch is by far the largest.
-	genWeights := make([]float64, len(gens))
-	total := 0.0
-	for i := range gens {
-		total += 1 / float64(i+1)
-		genWeights[i] = total
-	}
+	// Branches: a quarter under a general branch (a handful each, as in life), the others
+	// directly under the committee. The first is the market's merchant branch, modelled on the
+	// Second Branch of the model case: it keeps marketShare of the register, mostly merchants.
 	termEnd := g.opts.Now.AddDate(1, 0, 0)
 	var list []*org.Organization
 	perParent := map[int64]int{}
 	for i := 0; i < branches; i++ {
 		parent := committee
-		if g.rng.Float64() >= 0.1 {
-			parent = gens[draw(genWeights, g.rng.Float64()*total)]
+		if i > 0 && g.rng.IntN(4) == 0 {
+			parent = gens[g.rng.IntN(len(gens))]
 		}
 		perParent[parent.ID]++
 		k := perParent[parent.ID]
@@ -164,6 +159,9 @@ func (g *generator) tree(ctx context.Context) (*Generated, error) {
 		b := &branch{market: kind == "商户", org: &org.Organization{Kind: org.KindBranch, ParentID: parent.ID, Path: parent.Path,
 			Name: fmt.Sprintf("%s%s第%s党支部", name, kind, chineseNumber(k)), UnitName: unit, SortOrder: k,
 			TermStart: end.AddDate(-3, 0, 1).Format(time.DateOnly), TermEnd: end.Format(time.DateOnly)}}
+		if i == 0 {
+			b.market, b.org.Name = true, "第二支部（珍珠商户）"
+		}
 		g.branches = append(g.branches, b)
 		list = append(list, b.org)
 	}
@@ -172,14 +170,25 @@ func (g *generator) tree(ctx context.Context) (*Generated, error) {
 	}
 	out.Orgs = append(out.Orgs, list...)
 
-	// Branch sizes are log-normal: a few large (market) branches, many small ones.
+	// Branch sizes are log-normal, market branches three times larger: a few large branches,
+	// many small ones. The merchant branch then gets marketShare of the whole.
 	g.weights = make([]float64, len(g.branches))
-	sum := 0.0
+	sizes := make([]float64, len(g.branches))
+	rest := 0.0
 	for i, b := range g.branches {
-		w := math.Exp(g.rng.NormFloat64() * 0.9)
+		sizes[i] = math.Exp(g.rng.NormFloat64() * 0.9)
 		if b.market {
-			w *= 3
+			sizes[i] *= 3
 		}
+		if i > 0 {
+			rest += sizes[i]
+		}
+	}
+	if len(sizes) > 1 {
+		sizes[0] = rest * marketShare / (1 - marketShare)
+	}
+	sum := 0.0
+	for i, w := range sizes {
 		sum += w
 		g.weights[i] = sum
 	}
@@ -188,13 +197,7 @@ func (g *generator) tree(ctx context.Context) (*Generated, error) {
 	for i := range order {
 		order[i] = i
 	}
-	weightOf := func(i int) float64 {
-		if i == 0 {
-			return g.weights[0]
-		}
-		return g.weights[i] - g.weights[i-1]
-	}
-	sortByWeight(order, weightOf)
+	sortByWeight(order, func(i int) float64 { return sizes[i] })
 	list = nil
 	for left, i := groups, 0; left > 0 && i < len(order); i++ {
 		b := g.branches[order[i]]
@@ -284,7 +287,7 @@ func (g *generator) people(ctx context.Context, out *Generated) error {
 		return err
 	}
 	for _, o := range out.Orgs {
-		if o.Kind == org.KindGeneralBranch && (out.Largest == nil || out.Subtree[o.ID] > out.Subtree[out.Largest.ID]) {
+		if o.Kind == org.KindBranch && (out.Largest == nil || out.Subtree[o.ID] > out.Subtree[out.Largest.ID]) {
 			out.Largest = o
 		}
 	}
@@ -304,6 +307,9 @@ func parentPath(path string) string {
 	}
 	return ""
 }
+
+// marketShare is the share of the register kept by the merchant branch.
+const marketShare = 0.15
 
 // Stage mix of a register that keeps the masses as contacts.
 var stageMix = []struct {
@@ -342,7 +348,8 @@ func (g *generator) name() string {
 
 // person draws one person: a branch by size, a stage, numbers and dates that agree.
 func (g *generator) person() *org.Person {
-	b := g.branches[draw(g.weights, g.rng.Float64()*g.weights[len(g.weights)-1])]
+	bi := draw(g.weights, g.rng.Float64()*g.weights[len(g.weights)-1])
+	b := g.branches[bi]
 	stage := org.StageMasses
 	x := g.rng.Float64()
 	for _, s := range stageMix {
@@ -352,7 +359,11 @@ func (g *generator) person() *org.Person {
 		}
 		x -= s.share
 	}
-	if b.market && stage != org.StageMasses && g.rng.IntN(2) == 0 {
+	switch {
+	case bi == 0 && g.rng.IntN(100) < 97:
+		// The merchant branch's register is the market's merchants.
+		stage = org.StageMasses
+	case b.market && g.rng.IntN(2) == 0:
 		stage = org.StageMasses
 	}
 	orgID := b.org.ID

@@ -287,7 +287,7 @@ func (db *DB) Grant(ctx context.Context, g *auth.Grant, rec *audit.Record) error
 
 // FindGrants lists a user's granted roles.
 func (db *DB) FindGrants(ctx context.Context, userID int64) ([]*auth.Grant, error) {
-	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT g.user_id, g.role, g.org_id, o.path, o.name FROM role_grants g
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT g.id, g.user_id, g.role, g.org_id, o.path, o.name FROM role_grants g
 		JOIN organizations o ON o.id = g.org_id WHERE g.user_id = ? ORDER BY o.path`), userID)
 	if err != nil {
 		return nil, err
@@ -296,7 +296,7 @@ func (db *DB) FindGrants(ctx context.Context, userID int64) ([]*auth.Grant, erro
 	var out []*auth.Grant
 	for rows.Next() {
 		var g auth.Grant
-		if err := rows.Scan(&g.UserID, &g.Role, &g.OrgID, &g.OrgPath, &g.OrgName); err != nil {
+		if err := rows.Scan(&g.ID, &g.UserID, &g.Role, &g.OrgID, &g.OrgPath, &g.OrgName); err != nil {
 			return nil, err
 		}
 		out = append(out, &g)

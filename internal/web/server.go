@@ -161,6 +161,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /admin/users", login(p.ListUsers))
 	mux.Handle("POST /admin/users", login(p.CreateUser))
 	mux.Handle("POST /admin/users/{id}/grants", login(p.GrantRole))
+	mux.Handle("POST /admin/users/{id}/grants/{gid}/revoke", login(p.RevokeGrant))
+	mux.Handle("POST /admin/users/{id}/disable", login(p.DisableUser))
+	mux.Handle("POST /admin/users/{id}/enable", login(p.EnableUser))
+	mux.Handle("POST /admin/users/{id}/sessions/end", login(p.EndUserSessions))
+	mux.Handle("POST /admin/users/{id}/password", login(p.ResetUserPassword))
 	// The JSON API authenticates by bearer token only; its unknown paths answer JSON.
 	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.view.Error(w, r, apperr.ErrNotFound) })

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,8 +89,13 @@ func newClient() *http.Client {
 
 func (f *fixture) login(user string) *http.Client {
 	f.t.Helper()
+	return f.loginWith(user, password)
+}
+
+func (f *fixture) loginWith(user, pw string) *http.Client {
+	f.t.Helper()
 	c := newClient()
-	resp, err := c.PostForm(f.srv.URL+"/login", url.Values{"login": {user}, "password": {password}})
+	resp, err := c.PostForm(f.srv.URL+"/login", url.Values{"login": {user}, "password": {pw}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -179,3 +185,12 @@ func newServer(t *testing.T, a *app.App) *httptest.Server {
 }
 
 func sysActor() *auth.Actor { return auth.System("test") }
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

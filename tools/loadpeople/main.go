@@ -33,7 +33,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dangjian/dangjian/internal/app"
@@ -48,7 +47,7 @@ import (
 type options struct {
 	people, orgs, conns int
 	duration, warmup    time.Duration
-	maxRequests         int
+	maxRequests, rounds int
 	db, data            string
 	pg                  bool
 	query               string
@@ -62,9 +61,10 @@ func main() {
 	flag.IntVar(&o.people, "people", 100000, "people to generate when the database has none")
 	flag.IntVar(&o.orgs, "orgs", 0, "organizations to generate; 0 for one per hundred people")
 	flag.IntVar(&o.conns, "conns", 64, "concurrent keep-alive connections")
-	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time per target")
-	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured time per target before measuring")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time per target, in all rounds together")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time per target before the first round")
 	flag.IntVar(&o.maxRequests, "max-requests", 5_000_000, "stop a target after this many measured requests")
+	flag.IntVar(&o.rounds, "rounds", 4, "interleaved rounds: each target is measured duration/rounds at a time, in turn")
 	flag.StringVar(&o.db, "db", "", "postgres:// URL of a database to use (generated into when empty of people)")
 	flag.BoolVar(&o.pg, "pg", false, "start a throwaway PostgreSQL cluster (or use DANGJIAN_TEST_POSTGRES)")
 	flag.StringVar(&o.data, "data", "", "SQLite data folder to use and keep (default: a fresh temporary one)")
@@ -131,7 +131,7 @@ func run(ctx context.Context, o options) error {
 	if err := generate(ctx, a, o); err != nil {
 		return err
 	}
-	scope, scopePeople, err := largestGeneralBranch(ctx, a.DB.SQL())
+	scope, scopePeople, err := largestBranch(ctx, a.DB.SQL())
 	if err != nil {
 		return err
 	}
@@ -184,30 +184,11 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("database: %s; people: %d; branch admin scope: %d people; GOMAXPROCS=%d, NumCPU=%d, %s\n",
 		a.DB.Dialect, total, scopePeople, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
-	fmt.Printf("%d connections, %s warm-up + %s per target\n\n", o.conns, o.warmup, o.duration)
+	fmt.Printf("%d connections; per target %s warm-up, then %s measured in %d interleaved rounds\n\n", o.conns, o.warmup, o.duration, max(o.rounds, 1))
 
-	var results []result
-	for _, t := range targets {
-		if err := t.check(); err != nil {
-			return err
-		}
-		var prof *os.File
-		if o.cpuprofile != "" {
-			if err := os.MkdirAll(o.cpuprofile, 0o755); err != nil {
-				return err
-			}
-			if prof, err = os.Create(filepath.Join(o.cpuprofile, string(a.DB.Dialect)+"-"+t.name+".pprof")); err != nil {
-				return err
-			}
-		}
-		r := t.drive(ctx, o, prof)
-		if prof != nil {
-			prof.Close()
-		}
-		results = append(results, r)
-		if ctx.Err() != nil {
-			break
-		}
+	results, err := drive(ctx, o, targets, o.cpuprofile, a.DB.Dialect)
+	if err != nil {
+		return err
 	}
 	report(os.Stdout, a.DB.Dialect, results)
 	return nil
@@ -232,9 +213,9 @@ func generate(ctx context.Context, a *app.App, o options) error {
 	return nil
 }
 
-// largestGeneralBranch returns the general branch (or, failing one, the organization below
-// the top) whose subtree holds the most people, and that number.
-func largestGeneralBranch(ctx context.Context, db *sql.DB) (int64, int, error) {
+// largestBranch returns the branch (党支部; failing one, the general branch) whose subtree
+// holds the most people, and that number.
+func largestBranch(ctx context.Context, db *sql.DB) (int64, int, error) {
 	rows, err := db.QueryContext(ctx, `SELECT o.id, o.path, o.kind, COUNT(p.id) FROM organizations o
 		LEFT JOIN people p ON p.org_id = o.id GROUP BY o.id, o.path, o.kind`)
 	if err != nil {
@@ -258,7 +239,7 @@ func largestGeneralBranch(ctx context.Context, db *sql.DB) (int64, int, error) {
 		return 0, 0, err
 	}
 	best, bestN := int64(0), -1
-	for _, kind := range []string{"general_branch", "branch"} {
+	for _, kind := range []string{"branch", "general_branch"} {
 		for _, n := range nodes {
 			if n.kind != kind {
 				continue
@@ -390,109 +371,147 @@ func (t target) check() error {
 
 type result struct {
 	target
-	requests, errors int
-	elapsed          time.Duration
-	p50, p99         time.Duration
+	latencies []time.Duration
+	errors    int
+	elapsed   time.Duration
+	p50, p99  time.Duration
 }
 
-// drive runs o.conns workers, each on its own keep-alive connection, for the warm-up and then
-// the measured time, or until o.maxRequests measured requests.
-func (t target) drive(ctx context.Context, o options, prof *os.File) result {
-	tr := &http.Transport{MaxIdleConns: o.conns, MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns,
+// runner drives one target over keep-alive connections that last across rounds.
+type runner struct {
+	target
+	client *http.Client
+	tr     *http.Transport
+	res    result
+}
+
+func newRunner(t target, conns int) *runner {
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
 		DisableCompression: true, IdleConnTimeout: time.Minute}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	measureFrom := time.Now().Add(o.warmup)
-	until := measureFrom.Add(o.duration)
-	if prof != nil {
-		go func() {
-			time.Sleep(time.Until(measureFrom))
-			pprof.StartCPUProfile(prof)
-		}()
-	}
+	return &runner{target: t, tr: tr, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, res: result{target: t}}
+}
+
+// slice runs conns workers, each on its own keep-alive connection, for d, or until the
+// target has max measured requests. With measure false it only warms up.
+func (r *runner) slice(ctx context.Context, conns int, d time.Duration, max int, measure bool) {
+	start := time.Now()
+	until := start.Add(d)
 	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		errs      int
-		count     int
+		mu   sync.Mutex
+		done = len(r.res.latencies)
+		wg   sync.WaitGroup
 	)
-	var wg sync.WaitGroup
-	for range o.conns {
+	for range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
 			bad := 0
 			for ctx.Err() == nil {
-				start := time.Now()
-				if !start.Before(until) {
+				t0 := time.Now()
+				if !t0.Before(until) {
 					break
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
-				if t.cookie != "" {
-					req.Header.Set("Cookie", t.cookie)
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+				if r.cookie != "" {
+					req.Header.Set("Cookie", r.cookie)
 				}
-				resp, err := client.Do(req)
+				resp, err := r.client.Do(req)
 				ok := err == nil && resp.StatusCode == http.StatusOK
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
-				if start.Before(measureFrom) {
+				if !measure {
 					continue
 				}
 				if !ok {
 					bad++
 				}
-				mine = append(mine, time.Since(start))
+				mine = append(mine, time.Since(t0))
 				mu.Lock()
-				count++
-				stop := count >= o.maxRequests
+				done++
+				stop := done >= max
 				mu.Unlock()
 				if stop {
 					break
 				}
 			}
 			mu.Lock()
-			latencies = append(latencies, mine...)
-			errs += bad
+			r.res.latencies = append(r.res.latencies, mine...)
+			r.res.errors += bad
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	end := time.Now()
-	if prof != nil {
-		pprof.StopCPUProfile()
+	if measure {
+		r.res.elapsed += min(time.Since(start), d)
 	}
-	slices.Sort(latencies)
-	if end.After(until) {
-		end = until
+}
+
+// drive measures every target for o.duration, in o.rounds interleaved slices, so that other
+// load on the machine falls on all targets alike. Each target is warmed up first.
+func drive(ctx context.Context, o options, targets []target, profiles string, dialect store.Dialect) ([]result, error) {
+	runners := make([]*runner, len(targets))
+	for i, t := range targets {
+		if err := t.check(); err != nil {
+			return nil, err
+		}
+		runners[i] = newRunner(t, o.conns)
+		defer runners[i].tr.CloseIdleConnections()
+		runners[i].slice(ctx, o.conns, o.warmup, o.maxRequests, false)
 	}
-	r := result{target: t, requests: len(latencies), errors: errs, elapsed: end.Sub(measureFrom)}
-	if n := len(latencies); n > 0 {
-		r.p50, r.p99 = latencies[n/2], latencies[min(n-1, n*99/100)]
+	rounds := max(o.rounds, 1)
+	for round := 0; round < rounds && ctx.Err() == nil; round++ {
+		for _, r := range runners {
+			var prof *os.File
+			// One CPU profile per target, of its last round.
+			if profiles != "" && round == rounds-1 {
+				if err := os.MkdirAll(profiles, 0o755); err != nil {
+					return nil, err
+				}
+				f, err := os.Create(filepath.Join(profiles, string(dialect)+"-"+r.name+".pprof"))
+				if err != nil {
+					return nil, err
+				}
+				prof = f
+				pprof.StartCPUProfile(prof)
+			}
+			r.slice(ctx, o.conns, o.duration/time.Duration(rounds), o.maxRequests, true)
+			if prof != nil {
+				pprof.StopCPUProfile()
+				prof.Close()
+			}
+		}
 	}
-	return r
+	out := make([]result, len(runners))
+	for i, r := range runners {
+		res := r.res
+		slices.Sort(res.latencies)
+		if n := len(res.latencies); n > 0 {
+			res.p50, res.p99 = res.latencies[n/2], res.latencies[min(n-1, n*99/100)]
+		}
+		out[i] = res
+	}
+	return out, nil
 }
 
 func report(w io.Writer, d store.Dialect, results []result) {
 	var bareRPS float64
 	for _, r := range results {
 		if r.name == "bare" {
-			bareRPS = float64(r.requests) / r.elapsed.Seconds()
+			bareRPS = float64(len(r.latencies)) / r.elapsed.Seconds()
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "| %s target\t requests\t req/s\t p50 ms\t p99 ms\t errors\t vs bare\t\n", d)
-	fmt.Fprintf(tw, "|---\t---:\t---:\t---:\t---:\t---:\t---:\t\n")
+	fmt.Fprintf(w, "| %s: target | requests | req/s | p50 ms | p99 ms | errors | vs bare |\n", d)
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
-		rps := float64(r.requests) / r.elapsed.Seconds()
+		rps := float64(len(r.latencies)) / r.elapsed.Seconds()
 		ratio := "-"
 		if bareRPS > 0 {
 			ratio = fmt.Sprintf("%.2f", rps/bareRPS)
 		}
-		fmt.Fprintf(tw, "| %s\t %d\t %.0f\t %.1f\t %.1f\t %d\t %s\t\n", r.desc, r.requests, rps,
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.1f | %.1f | %d | %s |\n", r.desc, len(r.latencies), rps,
 			float64(r.p50.Microseconds())/1000, float64(r.p99.Microseconds())/1000, r.errors, ratio)
 	}
-	tw.Flush()
 }

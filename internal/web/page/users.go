@@ -16,6 +16,9 @@ type UsersPage struct {
 	Orgs  []*org.Organization
 	Form  *view.Form
 	Grant *view.Form
+	// NewPassword is a reset password, shown once, for account NewPasswordFor.
+	NewPassword    string
+	NewPasswordFor int64
 }
 
 // UserRow is an account with its granted roles.
