@@ -51,4 +51,3 @@ func (db *DB) RevealPeople(ctx context.Context, ids []int64, rec *audit.Record) 
 	})
 	return out, err
 }
-

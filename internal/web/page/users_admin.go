@@ -77,4 +77,3 @@ func (h *Handlers) ResetUserPassword(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	h.View.Render(w, r, http.StatusOK, "users", p)
 }
-
