@@ -45,14 +45,14 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr)
 	}
 	if err != nil {
-		return fmt.Errorf("generate: %w", explain(err))
+		return explain(err)
 	}
 	took := time.Since(start)
 	fmt.Fprintf(e.stdout, "generated %d organizations and %d people in %s (%.0f people/s)\n",
 		len(g.Orgs), g.People, took.Round(time.Millisecond), float64(g.People)/took.Seconds())
 	fmt.Fprintf(e.stdout, "committee: %s (id %d)\n", g.Committee.Name, g.Committee.ID)
 	if g.Largest != nil {
-		fmt.Fprintf(e.stdout, "largest general branch: %s (id %d, %d people)\n", g.Largest.Name, g.Largest.ID, g.Subtree[g.Largest.ID])
+		fmt.Fprintf(e.stdout, "largest branch: %s (id %d, %d people)\n", g.Largest.Name, g.Largest.ID, g.Subtree[g.Largest.ID])
 	}
 	fmt.Fprintln(e.stdout, "audit: one record per batch of people, not one per person")
 	return nil

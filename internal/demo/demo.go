@@ -89,7 +89,7 @@ type loader struct {
 }
 
 func (l *loader) org(parent *org.Organization, kind, name, unit string, sort int, termStart, termEnd string) (*org.Organization, error) {
-	o := &org.Organization{Kind: kind, Name: name, UnitName: unit, SortOrder: sort, TermStart: termStart, TermEnd: termEnd}
+	o := &org.Organization{Kind: kind, Name: name, UnitName: unit, UnitKind: "market", SortOrder: sort, TermStart: termStart, TermEnd: termEnd}
 	if parent != nil {
 		o.ParentID = parent.ID
 	}

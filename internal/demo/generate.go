@@ -3,6 +3,7 @@ package demo
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -21,7 +22,11 @@ import (
 type Bulk interface {
 	BulkCreateOrganizations(ctx context.Context, list []*org.Organization, rec *audit.Record) error
 	BulkCreatePeople(ctx context.Context, people []*org.Person, rec *audit.Record) error
+	IDNumberTaken(ctx context.Context, idNumber string) (bool, error)
 }
+
+// ErrSeedUsed reports that the data set of a seed is in the database already.
+var ErrSeedUsed = errors.New("demo: generate: the data set of this seed is in the database already; use another seed")
 
 // GenerateOptions size a generated data set.
 type GenerateOptions struct {
@@ -67,8 +72,22 @@ func Generate(ctx context.Context, db Bulk, opts GenerateOptions) (*Generated, e
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	g := &generator{db: db, opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 20230715)), sys: auth.System("generate"),
-		pinyin: map[string][2]string{}, ids: map[string]bool{}}
+	// A second run with the same seed would write a second tree and then fail on the first ID
+	// number: find that out before writing anything.
+	if opts.People > 0 {
+		first, err := firstIDNumber(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("demo: generate: %w", err)
+		}
+		taken, err := db.IDNumberTaken(ctx, first)
+		if err != nil {
+			return nil, fmt.Errorf("demo: generate: %w", err)
+		}
+		if taken {
+			return nil, ErrSeedUsed
+		}
+	}
+	g := newGenerator(db, opts)
 	out, err := g.tree(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("demo: generate: %w", err)
@@ -78,6 +97,39 @@ func Generate(ctx context.Context, db Bulk, opts GenerateOptions) (*Generated, e
 	}
 	return out, nil
 }
+
+func newGenerator(db Bulk, opts GenerateOptions) *generator {
+	return &generator{db: db, opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 20230715)), sys: auth.System("generate"),
+		pinyin: map[string][2]string{}, ids: map[string]bool{}}
+}
+
+// firstIDNumber returns the first ID number Generate would write, from a dry run.
+func firstIDNumber(ctx context.Context, opts GenerateOptions) (string, error) {
+	g := newGenerator(&dryRun{}, opts)
+	if _, err := g.tree(ctx); err != nil {
+		return "", err
+	}
+	for {
+		if p := g.person(); p.IDNumber != "" {
+			return p.IDNumber, nil
+		}
+	}
+}
+
+// dryRun numbers organizations as the database would and writes nothing.
+type dryRun struct{ next int64 }
+
+func (d *dryRun) BulkCreateOrganizations(_ context.Context, list []*org.Organization, _ *audit.Record) error {
+	for _, o := range list {
+		d.next++
+		o.ID, o.Path = d.next, o.Path+strconv.FormatInt(d.next, 10)+"/"
+	}
+	return nil
+}
+
+func (d *dryRun) BulkCreatePeople(context.Context, []*org.Person, *audit.Record) error { return nil }
+
+func (d *dryRun) IDNumberTaken(context.Context, string) (bool, error) { return false, nil }
 
 type generator struct {
 	db     Bulk

@@ -19,6 +19,9 @@ const (
 	KindGroup         = "group"
 )
 
+// UnitKinds lists the kinds of unit an organization belongs to (单位类别).
+var UnitKinds = []string{"enterprise", "market", "village", "community", "school", "institution", "social_organization", "other"}
+
 // Kinds lists the organization kinds in tree order.
 var Kinds = []string{KindCommittee, KindGeneralBranch, KindBranch, KindGroup}
 

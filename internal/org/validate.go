@@ -196,6 +196,9 @@ func normaliseOrganization(o *Organization) error {
 	if !slices.Contains(Kinds, o.Kind) {
 		v.Add("kind", "error.choice")
 	}
+	if o.UnitKind != "" && !slices.Contains(UnitKinds, o.UnitKind) {
+		v.Add("unit_kind", "error.choice")
+	}
 	checkDate(&v, "term_start", o.TermStart)
 	checkDate(&v, "term_end", o.TermEnd)
 	if o.TermStart != "" && o.TermEnd != "" && o.TermEnd < o.TermStart {

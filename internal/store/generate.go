@@ -169,6 +169,18 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 	return ids, nil
 }
 
+// IDNumberTaken reports whether a person with this (valid, normalised) ID number is on the
+// register, by its keyed hash.
+func (db *DB) IDNumberTaken(ctx context.Context, idNumber string) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, db.rebind("SELECT COUNT(*) FROM people WHERE id_number_hash = ?"),
+		db.sealer.Index("id_number", idNumber)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: id number taken: %w", err)
+	}
+	return n > 0, nil
+}
+
 // ReadSQL returns the read pool (the same as SQL on PostgreSQL), for load tools that compare
 // the application with a bare query on the same pool.
 func (db *DB) ReadSQL() *sql.DB { return db.read }

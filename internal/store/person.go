@@ -133,25 +133,36 @@ func countsWhere(f org.PeopleFilter) (where string, args []any, ok bool) {
 }
 
 // peopleOrder maps a sort name to SQL from a fixed list; user input never reaches ORDER BY.
-var peopleOrder = map[string]string{
-	org.SortName:    "p.name_pinyin, p.id",
-	org.SortNewest:  "p.created_at DESC, p.id DESC",
-	org.SortUpdated: "p.updated_at DESC, p.id DESC",
-	org.SortStage: `CASE p.stage WHEN 'full' THEN 1 WHEN 'probationary' THEN 2 WHEN 'development_target' THEN 3
-		WHEN 'activist' THEN 4 WHEN 'applicant' THEN 5 ELSE 6 END, p.name_pinyin, p.id`,
+var peopleOrder = map[string]peopleSort{
+	org.SortName:    {"p.name_pinyin", "p.name_pinyin, p.id", "pg.name_pinyin, pg.id"},
+	org.SortNewest:  {"p.created_at", "p.created_at DESC, p.id DESC", "pg.created_at DESC, pg.id DESC"},
+	org.SortUpdated: {"p.updated_at", "p.updated_at DESC, p.id DESC", "pg.updated_at DESC, pg.id DESC"},
+	org.SortStage:   {"p.stage, p.name_pinyin", stageOrder("p"), stageOrder("pg")},
 }
 
-// peopleWalkCol is the scope column of a name-ordered page whose scope holds a large share of
-// the register: walking the people_pinyin_order index in page order and skipping people out of
-// scope then reads about (offset+limit) / share index entries and stops, where taking the
-// scope's people by organization reads and sorts all of them. SQLite's planner, which has no
-// statistics here, is steered with a unary plus that keeps it from using people_org_name for
-// the scope; PostgreSQL's planner weighs the two plans itself.
-func (db *DB) peopleWalkCol() string {
-	if db.Dialect == SQLite {
-		return "+p.org_id"
+// peopleSort is one order of the people list: the columns it sorts on, and its ORDER BY on
+// people p and on the page of ids pg.
+type peopleSort struct{ keys, order, pageOrder string }
+
+func stageOrder(t string) string {
+	return `CASE ` + t + `.stage WHEN 'full' THEN 1 WHEN 'probationary' THEN 2 WHEN 'development_target' THEN 3
+		WHEN 'activist' THEN 4 WHEN 'applicant' THEN 5 ELSE 6 END, ` + t + `.name_pinyin, ` + t + `.id`
+}
+
+// walkPageOrder readies a name-ordered page whose scope holds a large share of the register
+// to be read by walking people_pinyin_order in page order, skipping people out of scope: that
+// reads about (offset+limit) / share index entries and stops, where taking the scope's people
+// by organization reads and sorts all of them. Neither planner can know the share (one branch
+// may hold thousands, its neighbour seven), so FindPeople decides from the counters and steers
+// the planner here: SQLite with a unary plus that keeps it from answering the scope through
+// people_org_name, PostgreSQL by disabling explicit sorts (and parallel workers, of no use to a
+// page of 20) for this transaction only. It returns the scope column to filter on.
+func (tx *Tx) walkPageOrder(ctx context.Context) (string, error) {
+	if tx.db.Dialect == SQLite {
+		return "+p.org_id", nil
 	}
-	return "p.org_id"
+	_, err := tx.exec(ctx, "SELECT set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)")
+	return "p.org_id", err
 }
 
 // FindPeople returns one page of people matching f and the total count. Without a search or
@@ -182,17 +193,24 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 			}
 			// The largest id stands for the size of the register: people are never deleted.
 			if f.Sort == org.SortName && int64(total)*int64(total) >= int64(f.Offset+f.Limit)*all {
-				scopeCol = db.peopleWalkCol()
+				var err error
+				if scopeCol, err = tx.walkPageOrder(ctx); err != nil {
+					return err
+				}
 			}
 		}
 		where, args := peopleWhere(f, scopeCol)
+		// The page's ids are found first on the sort columns alone (on the index when walking),
+		// and only its rows are read whole: skipped and sorted rows stay narrow.
+		page := "SELECT p.id, " + order.keys
 		cols := personColumns
 		if !counted {
-			cols += ", COUNT(*) OVER ()"
+			page += ", COUNT(*) OVER () AS total"
+			cols += ", pg.total"
 		}
-		// people drives the join: by page order when walking, by organization otherwise.
-		q := "SELECT " + cols + " FROM people p CROSS JOIN organizations o WHERE o.id = p.org_id AND " + where +
-			" ORDER BY " + order + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+		page += " FROM people p WHERE " + where + " ORDER BY " + order.order + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+		q := "SELECT " + cols + " FROM (" + page + ") pg CROSS JOIN people p CROSS JOIN organizations o" +
+			" WHERE p.id = pg.id AND o.id = p.org_id ORDER BY " + order.pageOrder
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err

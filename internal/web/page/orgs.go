@@ -121,9 +121,10 @@ func (h *Handlers) orgPage(r *http.Request, id int64) (*OrgPage, error) {
 type OrgFormPage struct {
 	view.Base
 	Form   *view.Form
-	Parent *org.Organization
-	Org    *org.Organization // nil when creating
-	Kinds  []string
+	Parent    *org.Organization
+	Org       *org.Organization // nil when creating
+	Kinds     []string
+	UnitKinds []string
 
 	// Management of an existing organization: move, move its people, dissolve.
 	Manage     *view.Form
@@ -140,7 +141,7 @@ func (h *Handlers) NewOrg(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.new"), Kinds: org.Kinds}
+	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.new"), Kinds: org.Kinds, UnitKinds: org.UnitKinds}
 	p.NavItem = "orgs"
 	p.Form = view.NewForm(p.Translator, r.URL.Query())
 	if err := h.loadParent(r, a, p, r.URL.Query().Get("parent")); err != nil {
@@ -200,7 +201,7 @@ func (h *Handlers) CreateOrg(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
-	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.new"), Kinds: org.Kinds}
+	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.new"), Kinds: org.Kinds, UnitKinds: org.UnitKinds}
 	p.NavItem = "orgs"
 	p.Form = view.NewForm(p.Translator, r.PostForm)
 	if err := h.loadParent(r, a, p, r.PostForm.Get("parent")); err != nil {
@@ -308,7 +309,7 @@ func (h *Handlers) orgEditPage(r *http.Request, o *org.Organization, title strin
 	if err != nil {
 		return nil, err
 	}
-	p := &OrgFormPage{Base: h.View.NewBase(r, title), Org: o, Kinds: org.Kinds}
+	p := &OrgFormPage{Base: h.View.NewBase(r, title), Org: o, Kinds: org.Kinds, UnitKinds: org.UnitKinds}
 	p.NavItem = "orgs"
 	p.Form = view.NewForm(p.Translator, nil)
 	p.Manage = view.NewForm(p.Translator, nil)
