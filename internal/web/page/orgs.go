@@ -120,7 +120,7 @@ func (h *Handlers) orgPage(r *http.Request, id int64) (*OrgPage, error) {
 // OrgFormPage creates or edits an organization.
 type OrgFormPage struct {
 	view.Base
-	Form   *view.Form
+	Form      *view.Form
 	Parent    *org.Organization
 	Org       *org.Organization // nil when creating
 	Kinds     []string
