@@ -93,12 +93,10 @@ func (s *Service) Policy() Policy { return s.policy }
 
 // Errors of Login, as message keys.
 var (
-	ErrBadLogin = apperr.New(Unauthorized, "error.bad_login")
+	ErrBadLogin = apperr.New(apperr.Unauthorized, "error.bad_login")
 	ErrLocked   = apperr.New(apperr.Locked, "error.locked")
 )
 
-// Unauthorized is re-exported for brevity in this package.
-const Unauthorized = apperr.Unauthorized
 
 // NormaliseUsername folds width and case and refuses invisible or control characters.
 func NormaliseUsername(s string) (string, bool) {

@@ -190,12 +190,7 @@ func (h *Handlers) ImportProgress(w http.ResponseWriter, r *http.Request) {
 
 // StartImport queues the import's job.
 func (h *Handlers) StartImport(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
@@ -209,12 +204,7 @@ func (h *Handlers) StartImport(w http.ResponseWriter, r *http.Request) {
 
 // CancelImport drops a previewed import.
 func (h *Handlers) CancelImport(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return

@@ -48,6 +48,16 @@ func actor(r *http.Request) (*auth.Actor, error) {
 	return a, nil
 }
 
+// actorID returns the caller and the {id} path value, the start of most handlers.
+func actorID(r *http.Request) (*auth.Actor, int64, error) {
+	a, err := actor(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := idParam(r, "id")
+	return a, id, err
+}
+
 // redirect sends the browser to path with a one-time notice.
 func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 	if flash != "" {

@@ -110,12 +110,7 @@ func (h *Handlers) ShowPerson(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) renderPerson(w http.ResponseWriter, r *http.Request, revealed map[string]string) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
@@ -149,12 +144,7 @@ type RevealPage struct {
 // Reveal shows one clear personal number and audits it. With htmx it returns a fragment;
 // without JavaScript it renders the person page with the value shown.
 func (h *Handlers) Reveal(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return

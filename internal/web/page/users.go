@@ -99,12 +99,7 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) {
 
 // GrantRole gives an account a role on an organization subtree.
 func (h *Handlers) GrantRole(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return

@@ -8,12 +8,7 @@ import (
 
 // userAction runs one administrator action on an account and returns to the list.
 func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request, do func(a *auth.Actor, userID int64) error) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
@@ -53,12 +48,7 @@ func (h *Handlers) RevokeGrant(w http.ResponseWriter, r *http.Request) {
 
 // ResetUserPassword sets a random password and shows it once on the accounts page.
 func (h *Handlers) ResetUserPassword(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	id, err := idParam(r, "id")
+	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
