@@ -97,7 +97,6 @@ var (
 	ErrLocked   = apperr.New(apperr.Locked, "error.locked")
 )
 
-
 // NormaliseUsername folds width and case and refuses invisible or control characters.
 func NormaliseUsername(s string) (string, bool) {
 	s = strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
