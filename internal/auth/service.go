@@ -41,6 +41,7 @@ type Scope struct {
 // Store is what the auth service needs from the database.
 type Store interface {
 	TOTPStore
+	TokenStore
 	AdminStore
 	SetupDone(ctx context.Context) (bool, error)
 	CreateFirstAdmin(ctx context.Context, u *User, rec *audit.Record) error

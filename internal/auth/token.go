@@ -52,16 +52,10 @@ type TokenStore interface {
 var (
 	ErrTokenMissing = apperr.New(apperr.Unauthorized, "api.token_required")
 	ErrTokenInvalid = apperr.New(apperr.Unauthorized, "api.token_invalid")
+	// ErrTokenNeedsTOTP refuses the token of an administrator who must turn on a second
+	// factor first.
+	ErrTokenNeedsTOTP = apperr.New(apperr.Unauthorized, "api.token_needs_totp")
 )
-
-// tokens returns the token store: the Service's store, which must also implement TokenStore.
-func (s *Service) tokens() (TokenStore, error) {
-	ts, ok := s.store.(TokenStore)
-	if !ok {
-		return nil, errors.New("auth: the store does not keep API tokens")
-	}
-	return ts, nil
-}
 
 // newAPIToken returns a random 256-bit token with its prefix, and its stored hash.
 func newAPIToken() (token, hash string) {
@@ -97,11 +91,7 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, userID int64, name 
 	if a == nil || (a.UserID != userID && !a.SysAdmin) {
 		return "", nil, apperr.ErrDenied
 	}
-	ts, err := s.tokens()
-	if err != nil {
-		return "", nil, err
-	}
-	name, err = cleanTokenName(name)
+	name, err := cleanTokenName(name)
 	if err != nil {
 		return "", nil, err
 	}
@@ -116,7 +106,7 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, userID int64, name 
 	t := &APIToken{UserID: u.ID, Name: name, TokenHash: hash, CreatedAt: s.now()}
 	rec := &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: "api_token.create", ObjectType: "api_token",
 		IP: a.IP, After: audit.JSON(map[string]any{"user_id": u.ID, "username": u.Username, "name": name})}
-	if err := ts.CreateAPIToken(ctx, t, rec); err != nil {
+	if err := s.store.CreateAPIToken(ctx, t, rec); err != nil {
 		return "", nil, fmt.Errorf("auth: create token: %w", err)
 	}
 	return token, t, nil
@@ -145,11 +135,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token, ip string) (*Act
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return nil, ErrTokenInvalid
 	}
-	ts, err := s.tokens()
-	if err != nil {
-		return nil, err
-	}
-	t, err := ts.FindAPITokenByHash(ctx, HashToken(token))
+	t, err := s.store.FindAPITokenByHash(ctx, HashToken(token))
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, ErrTokenInvalid
 	}
@@ -168,11 +154,20 @@ func (s *Service) AuthenticateToken(ctx context.Context, token, ip string) (*Act
 	}
 	// Write the last-used time at most once a minute: reads stay reads.
 	if now := s.now(); now.Sub(t.LastUsedAt) > time.Minute {
-		if err := ts.TouchAPIToken(ctx, t.ID, now); err != nil {
+		if err := s.store.TouchAPIToken(ctx, t.ID, now); err != nil {
 			return nil, fmt.Errorf("auth: token: %w", err)
 		}
 	}
-	return s.ActorFor(ctx, u, ip)
+	a, err := s.ActorFor(ctx, u, ip)
+	if err != nil {
+		return nil, err
+	}
+	// An administrator whom the installation requires to use a second factor reaches the
+	// API only once it is on: a token must not be a way around it.
+	if a.TOTPRequired && !a.TOTPEnabled {
+		return nil, ErrTokenNeedsTOTP
+	}
+	return a, nil
 }
 
 // Tokens lists the actor's own personal access tokens, revoked ones included, newest first.
@@ -180,11 +175,7 @@ func (s *Service) Tokens(ctx context.Context, a *Actor) ([]*APIToken, error) {
 	if a == nil || a.UserID == 0 {
 		return nil, apperr.ErrDenied
 	}
-	ts, err := s.tokens()
-	if err != nil {
-		return nil, err
-	}
-	return ts.FindAPITokens(ctx, a.UserID)
+	return s.store.FindAPITokens(ctx, a.UserID)
 }
 
 // RevokeToken revokes a personal access token: its owner or a system administrator may.
@@ -193,11 +184,7 @@ func (s *Service) RevokeToken(ctx context.Context, a *Actor, id int64) error {
 	if a == nil {
 		return apperr.ErrDenied
 	}
-	ts, err := s.tokens()
-	if err != nil {
-		return err
-	}
-	t, err := ts.FindAPITokenByID(ctx, id)
+	t, err := s.store.FindAPITokenByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -209,7 +196,7 @@ func (s *Service) RevokeToken(ctx context.Context, a *Actor, id int64) error {
 	}
 	rec := &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: "api_token.revoke", ObjectType: "api_token",
 		ObjectID: t.ID, IP: a.IP, Before: audit.JSON(map[string]any{"user_id": t.UserID, "name": t.Name})}
-	if err := ts.RevokeAPIToken(ctx, t.ID, s.now(), rec); err != nil {
+	if err := s.store.RevokeAPIToken(ctx, t.ID, s.now(), rec); err != nil {
 		return fmt.Errorf("auth: revoke token: %w", err)
 	}
 	return nil

@@ -33,7 +33,7 @@ func commands() []command {
 		{"demo", "run the server on a fresh data folder with the demo data set", runDemo},
 		{"generate", "fill the database with a large generated register (--people 100000)", runGenerate},
 		{"migrate", "status | up: show or apply database migrations", runMigrate},
-		{"admin", "create | passwd: manage accounts from the shell", runAdmin},
+		{"admin", "create | passwd | totp-off | token create|revoke: manage accounts from the shell", runAdmin},
 		{"audit", "verify: check the audit trail's hash chain", runAudit},
 		{"version", "print the version", func(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stdout, "dangjian", Version)

@@ -52,9 +52,9 @@ type Generated struct {
 
 // Generate adds a large, realistic register to the database: one party committee with general
 // branches, branches and party groups, and opts.People people across every stage, with
-// checksum-correct fictitious ID numbers, phone numbers in one unassigned range, pinyin,
-// market zones and booths. Branch sizes are skewed as in life: a few large market branches,
-// many small ones. Rows are written in batches of opts.Batch people per transaction, each
+// checksum-correct fictitious ID numbers, fictitious phone numbers, pinyin, market zones and
+// booths. Branch sizes are skewed as in life: a few large market branches, many small ones,
+// and one merchant branch that keeps 15% of the register. Rows are written in batches of opts.Batch people per transaction, each
 // batch with ONE audit record ("person.generate"), not one record per person.
 func Generate(ctx context.Context, db Bulk, opts GenerateOptions) (*Generated, error) {
 	if opts.People < 0 {

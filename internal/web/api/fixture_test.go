@@ -18,6 +18,7 @@ import (
 	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/demo"
 	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/roster"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
 	"github.com/dangjian/dangjian/internal/web/api"
@@ -40,6 +41,7 @@ type fixture struct {
 	tokens map[string]string
 	// People of the First and Second Branch, for cross-subtree probes.
 	first, second *org.Person
+	importDone    int64 // a previewed import, see importID
 }
 
 func newFixture(t *testing.T, d store.Dialect) *fixture {
@@ -266,4 +268,43 @@ func excerpt(b []byte) string {
 		b = b[:600]
 	}
 	return string(bytes.TrimSpace(b))
+}
+
+// importID returns a previewed import of the Second Branch by its secretary: two rows, one
+// with a bad ID number. It is made once per fixture.
+func (f *fixture) importID(t *testing.T) int64 {
+	t.Helper()
+	if f.importDone != 0 {
+		return f.importDone
+	}
+	ctx := context.Background()
+	sheet, err := roster.Parse(strings.NewReader("姓名,身份证号\n甲,330681199001011231\n乙,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := f.app.Auth.ActorFor(ctx, mustUser(t, f, "secretary"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := f.app.Org.PreviewImport(ctx, sec, f.demo.SecondBranch.ID, "名册.csv", sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.importDone = im.ID
+	return im.ID
+}
+
+func mustUser(t *testing.T, f *fixture, name string) *auth.User {
+	t.Helper()
+	users, err := f.app.Auth.Users(context.Background(), auth.System("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Username == name {
+			return u
+		}
+	}
+	t.Fatalf("no user %s", name)
+	return nil
 }

@@ -166,8 +166,11 @@ func (f *fixture) testAccess(t *testing.T) {
 			body: `{"org_id": ` + first + `, "name": "孙立新", "stage": "activist", "tags": ["商户"]}`,
 			want: []string{"孙立新", `"tags":["商户"]`, `"status":"normal"`, `"id_number_masked":""`}},
 
-		// Imports: documented, filled by the import feature; none exists yet.
-		{name: "import status", user: "secretary", path: "/api/v1/imports/1", status: 404, code: "not_found"},
+		// Imports: the uploader and the organization's administrators follow an import.
+		{name: "import status", user: "secretary", path: "/api/v1/imports/" + id(f.importID(t)), status: 200,
+			want: []string{`"status":"preview"`, `"total_rows":2`, `"error_rows":1`, `"field":"id_number"`, "身份证号校验位不对"}},
+		{name: "import status of another subtree", user: "firstsec", path: "/api/v1/imports/" + id(f.importID(t)), status: 404, code: "not_found"},
+		{name: "import status that does not exist", user: "secretary", path: "/api/v1/imports/999999", status: 404, code: "not_found"},
 		{name: "import status without a token", path: "/api/v1/imports/1", status: 401, code: "unauthorized"},
 
 		// Unknown paths and methods answer JSON.
