@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -69,6 +70,10 @@ func (db *DB) FindPersonByID(ctx context.Context, id int64) (*org.Person, error)
 func peopleScope(f org.PeopleFilter, col string) (string, []any) {
 	var ors []string
 	var args []any
+	if slices.Contains(f.Roots, "/") && f.OrgPath == "" {
+		// The whole register (a system administrator): every organization's path starts so.
+		return "1 = 1", nil
+	}
 	for _, r := range f.Roots {
 		ors = append(ors, "path LIKE ? ESCAPE '\\'")
 		args = append(args, likeEscape(r)+"%")

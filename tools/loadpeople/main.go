@@ -101,8 +101,13 @@ func run(ctx context.Context, o options) error {
 		if stopPG != nil {
 			defer stopPG()
 		}
-		if cfg.DB, err = storetest.CreateDatabase(base, fmt.Sprintf("loadpeople_%d", os.Getpid())); err != nil {
+		name := fmt.Sprintf("loadpeople_%d", os.Getpid())
+		if cfg.DB, err = storetest.CreateDatabase(base, name); err != nil {
 			return err
+		}
+		if stopPG == nil {
+			// A server of someone else's (DANGJIAN_TEST_POSTGRES): leave it as it was.
+			defer storetest.DropDatabase(base, name)
 		}
 	case o.data != "":
 		cfg.Data = o.data

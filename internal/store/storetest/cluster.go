@@ -32,3 +32,19 @@ func CreateDatabase(baseURL, name string) (string, error) {
 	}
 	return baseURL + "/" + name + "?sslmode=disable", nil
 }
+
+// DropDatabase removes a database that CreateDatabase made, closing its connections.
+func DropDatabase(baseURL, name string) error {
+	if !dbName.MatchString(name) {
+		return fmt.Errorf("storetest: bad database name %q", name)
+	}
+	admin, err := sql.Open("pgx", baseURL+"/postgres?sslmode=disable")
+	if err != nil {
+		return fmt.Errorf("storetest: %w", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+		return fmt.Errorf("storetest: drop database: %w", err)
+	}
+	return nil
+}
