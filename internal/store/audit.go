@@ -68,8 +68,9 @@ func (db *DB) FindAudit(ctx context.Context, f audit.Filter) ([]*audit.Record, e
 	if f.OrgRoots != nil {
 		var ors []string
 		for _, r := range f.OrgRoots {
-			ors = append(ors, "org_path LIKE ? ESCAPE '\\'")
-			args = append(args, likeEscape(r)+"%")
+			c, a := db.underPath("org_path", r)
+			ors = append(ors, c)
+			args = append(args, a...)
 		}
 		if len(ors) == 0 {
 			return nil, nil
@@ -77,8 +78,9 @@ func (db *DB) FindAudit(ctx context.Context, f audit.Filter) ([]*audit.Record, e
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
 	if f.OrgPath != "" {
-		where = append(where, "org_path LIKE ? ESCAPE '\\'")
-		args = append(args, likeEscape(f.OrgPath)+"%")
+		c, a := db.underPath("org_path", f.OrgPath)
+		where = append(where, c)
+		args = append(args, a...)
 	}
 	if f.PersonID != 0 {
 		where = append(where, "person_id = ?")

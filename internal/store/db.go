@@ -22,7 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/ncruces/go-sqlite3"
-	_ "github.com/ncruces/go-sqlite3/driver" // registers the "sqlite3" database/sql driver
+	sqlitedriver "github.com/ncruces/go-sqlite3/driver"
 )
 
 // Dialect names the SQL dialect of an open database.
@@ -43,6 +43,8 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	// Prepared statements of the SQLite pools; nil on PostgreSQL.
+	readStmts, writeStmts *stmtCache
 	sealer  *pii.Sealer
 	now     func() time.Time
 }
@@ -84,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	// processes; synchronous=full keeps acknowledged writes through a power loss.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
 	base := "file:" + (&url.URL{Path: opts.Path}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	w, err := sqlitedriver.Open(base+"&_txlock=immediate", sqliteConn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -95,7 +97,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", opts.Path, err)
 	}
-	r, err := sql.Open("sqlite3", base+"&_pragma=query_only(1)")
+	r, err := sqlitedriver.Open(base+"&_pragma=query_only(1)", sqliteConn)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
@@ -103,11 +105,22 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.Dialect, db.write, db.read = SQLite, w, r
+	db.readStmts, db.writeStmts = newStmtCache(r), newStmtCache(w)
 	return db, nil
+}
+
+// sqliteConn sets up each new SQLite connection. The query planner stability guarantee keeps
+// the plan of a prepared statement from depending on its bound values, so that SQLite does
+// not prepare a cached statement again at each execution.
+func sqliteConn(c *sqlite3.Conn) error {
+	_, err := c.Config(sqlite3.DBCONFIG_ENABLE_QPSG, true)
+	return err
 }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -153,20 +166,33 @@ func (db *DB) rebind(q string) string {
 
 // Tx is a transaction with placeholder rebinding.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
+	db    *DB
+	tx    *sql.Tx
+	cache *stmtCache // statements of the transaction's pool (SQLite only)
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 
 // insert runs an INSERT ... RETURNING id and returns the new id.
@@ -215,7 +241,7 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{db: db, tx: sqltx}
+	tx := &Tx{db: db, tx: sqltx, cache: db.writeStmts}
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
 		return err
@@ -231,7 +257,7 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store: begin read: %w", err)
 	}
 	defer sqltx.Rollback()
-	return mapErr(fn(&Tx{db: db, tx: sqltx}))
+	return mapErr(fn(&Tx{db: db, tx: sqltx, cache: db.readStmts}))
 }
 
 func retryable(err error) bool {

@@ -173,7 +173,7 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 // register, by its keyed hash.
 func (db *DB) IDNumberTaken(ctx context.Context, idNumber string) (bool, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, db.rebind("SELECT COUNT(*) FROM people WHERE id_number_hash = ?"),
+	err := db.readRow(ctx, "SELECT COUNT(*) FROM people WHERE id_number_hash = ?",
 		db.sealer.Index("id_number", idNumber)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: id number taken: %w", err)

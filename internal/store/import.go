@@ -47,8 +47,8 @@ func (db *DB) FindImport(ctx context.Context, id int64) (*org.Import, error) {
 	var im org.Import
 	var preview string
 	var created, updated, finished int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, user_id, actor_name, org_id, org_path, filename, status,
-		total_rows, error_rows, done_rows, failure, preview_json, created_at, updated_at, finished_at FROM imports WHERE id = ?`), id).
+	err := db.readRow(ctx, `SELECT id, user_id, actor_name, org_id, org_path, filename, status,
+		total_rows, error_rows, done_rows, failure, preview_json, created_at, updated_at, finished_at FROM imports WHERE id = ?`, id).
 		Scan(&im.ID, &im.UserID, &im.ActorName, &im.OrgID, &im.OrgPath, &im.Filename, &im.Status, &im.TotalRows,
 			&im.ErrorRows, &im.DoneRows, &im.Failure, &preview, &created, &updated, &finished)
 	if err != nil {
@@ -86,7 +86,7 @@ func (db *DB) SetImportStatus(ctx context.Context, id int64, from []string, to s
 // ImportPeople opens the sealed rows of an import.
 func (db *DB) ImportPeople(ctx context.Context, id int64) ([]*org.Person, error) {
 	var sealed []byte
-	if err := db.read.QueryRowContext(ctx, db.rebind("SELECT rows_enc FROM imports WHERE id = ?"), id).Scan(&sealed); err != nil {
+	if err := db.readRow(ctx, "SELECT rows_enc FROM imports WHERE id = ?", id).Scan(&sealed); err != nil {
 		return nil, mapErr(err)
 	}
 	plain, err := db.sealer.Open("import", sealed)

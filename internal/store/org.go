@@ -52,8 +52,9 @@ func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Org
 	var ors []string
 	var args []any
 	for _, r := range roots {
-		ors = append(ors, "o.path LIKE ? ESCAPE '\\'")
-		args = append(args, likeEscape(r)+"%")
+		c, a := db.underPath("o.path", r)
+		ors = append(ors, c)
+		args = append(args, a...)
 	}
 	// Each organization's own people come from the counters; rollUpCounts adds them up the tree.
 	q := `SELECT ` + orgColumns + `,

@@ -67,7 +67,7 @@ func (db *DB) FindPersonByID(ctx context.Context, id int64) (*org.Person, error)
 // the filter's subtrees: the roots, and OrgPath within them. Subtrees are matched on the
 // organizations' materialized paths, on the small table and its path index, and the people
 // or counters are then taken by organization.
-func peopleScope(f org.PeopleFilter, col string) (string, []any) {
+func (db *DB) peopleScope(f org.PeopleFilter, col string) (string, []any) {
 	var ors []string
 	var args []any
 	if slices.Contains(f.Roots, "/") && f.OrgPath == "" {
@@ -75,13 +75,15 @@ func peopleScope(f org.PeopleFilter, col string) (string, []any) {
 		return "1 = 1", nil
 	}
 	for _, r := range f.Roots {
-		ors = append(ors, "path LIKE ? ESCAPE '\\'")
-		args = append(args, likeEscape(r)+"%")
+		c, a := db.underPath("path", r)
+		ors = append(ors, c)
+		args = append(args, a...)
 	}
 	cond := "(" + strings.Join(ors, " OR ") + ")"
 	if f.OrgPath != "" {
-		cond += " AND path LIKE ? ESCAPE '\\'"
-		args = append(args, likeEscape(f.OrgPath)+"%")
+		c, a := db.underPath("path", f.OrgPath)
+		cond += " AND " + c
+		args = append(args, a...)
 	}
 	return col + " IN (SELECT id FROM organizations WHERE " + cond + ")", args
 }
@@ -105,13 +107,16 @@ func stageWhere(f org.PeopleFilter, t string, where []string, args []any) ([]str
 
 // peopleWhere builds the WHERE clause of a people filter on people p; scopeCol is p.org_id,
 // or an expression of it (see peopleWalkCol).
-func peopleWhere(f org.PeopleFilter, scopeCol string) (string, []any) {
-	scope, args := peopleScope(f, scopeCol)
+func (db *DB) peopleWhere(f org.PeopleFilter, scopeCol string) (string, []any) {
+	scope, args := db.peopleScope(f, scopeCol)
 	where := []string{scope}
 	if q := f.Query; q != "" {
 		lower := strings.ToLower(q)
-		cond := "(p.name LIKE ? ESCAPE '\\' OR p.name_initials LIKE ? ESCAPE '\\' OR p.name_pinyin LIKE ? ESCAPE '\\'"
-		args = append(args, "%"+likeEscape(q)+"%", likeEscape(lower)+"%", likeEscape(lower)+"%")
+		byName, a1 := db.contains("p.name", q)
+		byInitials, a2 := db.startsWith("p.name_initials", lower)
+		byPinyin, a3 := db.startsWith("p.name_pinyin", lower)
+		cond := "(" + byName + " OR " + byInitials + " OR " + byPinyin
+		args = append(append(append(args, a1...), a2...), a3...)
 		if isDigits(q) && len(q) == 4 {
 			cond += " OR p.phone_tail = ?"
 			args = append(args, q)
@@ -120,19 +125,20 @@ func peopleWhere(f org.PeopleFilter, scopeCol string) (string, []any) {
 	}
 	where, args = stageWhere(f, "p", where, args)
 	if f.Tag != "" {
-		where = append(where, "p.tags LIKE ? ESCAPE '\\'")
-		args = append(args, "%,"+likeEscape(f.Tag)+",%")
+		c, a := db.contains("p.tags", ","+f.Tag+",")
+		where = append(where, c)
+		args = append(args, a...)
 	}
 	return strings.Join(where, " AND "), args
 }
 
 // countsWhere builds the same filter on the counters org_people_counts c. ok is false when
 // the filter has a search or a tag, which only the people rows can answer.
-func countsWhere(f org.PeopleFilter) (where string, args []any, ok bool) {
+func (db *DB) countsWhere(f org.PeopleFilter) (where string, args []any, ok bool) {
 	if f.Query != "" || f.Tag != "" {
 		return "", nil, false
 	}
-	scope, args := peopleScope(f, "c.org_id")
+	scope, args := db.peopleScope(f, "c.org_id")
 	list, args := stageWhere(f, "c", []string{scope}, args)
 	return strings.Join(list, " AND "), args, true
 }
@@ -186,7 +192,7 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 	total := 0
 	err := db.readTx(ctx, func(tx *Tx) error {
 		scopeCol := "p.org_id"
-		cw, cargs, counted := countsWhere(f)
+		cw, cargs, counted := db.countsWhere(f)
 		if counted {
 			var all int64
 			if err := tx.queryRow(ctx, "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT), "+
@@ -204,7 +210,7 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 				}
 			}
 		}
-		where, args := peopleWhere(f, scopeCol)
+		where, args := db.peopleWhere(f, scopeCol)
 		// The page's ids are found first on the sort columns alone (on the index when walking),
 		// and only its rows are read whole: skipped and sorted rows stay narrow.
 		page := "SELECT p.id, " + order.keys
@@ -367,9 +373,9 @@ func (db *DB) CountPeople(ctx context.Context, roots []string) (map[string]int, 
 	if len(roots) == 0 {
 		return counts, nil
 	}
-	where, args, _ := countsWhere(org.PeopleFilter{Roots: roots, Status: org.StatusNormal})
-	rows, err := db.read.QueryContext(ctx, db.rebind("SELECT c.stage, CAST(SUM(c.n) AS BIGINT) FROM org_people_counts c WHERE "+
-		where+" GROUP BY c.stage"), args...)
+	where, args, _ := db.countsWhere(org.PeopleFilter{Roots: roots, Status: org.StatusNormal})
+	rows, err := db.readQuery(ctx, "SELECT c.stage, CAST(SUM(c.n) AS BIGINT) FROM org_people_counts c WHERE "+
+		where+" GROUP BY c.stage", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: count people: %w", err)
 	}

@@ -39,20 +39,20 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *auth.APIToken, rec *audit.R
 
 // FindAPITokenByHash returns the token whose SHA-256 is tokenHash, revoked or not.
 func (db *DB) FindAPITokenByHash(ctx context.Context, tokenHash string) (*auth.APIToken, error) {
-	t, err := scanToken(db.read.QueryRowContext(ctx, db.rebind("SELECT "+tokenColumns+" FROM api_tokens WHERE token_hash = ?"), tokenHash))
+	t, err := scanToken(db.readRow(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE token_hash = ?", tokenHash))
 	return t, mapErr(err)
 }
 
 // FindAPITokenByID returns one token, revoked or not.
 func (db *DB) FindAPITokenByID(ctx context.Context, id int64) (*auth.APIToken, error) {
-	t, err := scanToken(db.read.QueryRowContext(ctx, db.rebind("SELECT "+tokenColumns+" FROM api_tokens WHERE id = ?"), id))
+	t, err := scanToken(db.readRow(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE id = ?", id))
 	return t, mapErr(err)
 }
 
 // FindAPITokens lists a user's tokens, newest first.
 func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*auth.APIToken, error) {
-	rows, err := db.read.QueryContext(ctx, db.rebind("SELECT "+tokenColumns+
-		" FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC"), userID)
+	rows, err := db.readQuery(ctx, "SELECT "+tokenColumns+
+		" FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC", userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find api tokens: %w", err)
 	}

@@ -17,7 +17,7 @@ const totpField = "totp"
 func (db *DB) FindTOTP(ctx context.Context, userID int64) (*auth.TOTPState, error) {
 	var st auth.TOTPState
 	var sealed []byte
-	err := db.read.QueryRowContext(ctx, db.rebind("SELECT totp_secret_enc, totp_enabled, totp_last_step FROM users WHERE id = ?"),
+	err := db.readRow(ctx, "SELECT totp_secret_enc, totp_enabled, totp_last_step FROM users WHERE id = ?",
 		userID).Scan(&sealed, &st.Enabled, &st.LastStep)
 	if err != nil {
 		return nil, mapErr(err)

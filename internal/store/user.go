@@ -35,7 +35,7 @@ func (db *DB) PhoneIndex(phone string) string {
 // SetupDone reports whether the first administrator has been created.
 func (db *DB) SetupDone(ctx context.Context) (bool, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, db.rebind("SELECT COUNT(*) FROM settings WHERE key = ?"), "setup_done").Scan(&n)
+	err := db.readRow(ctx, "SELECT COUNT(*) FROM settings WHERE key = ?", "setup_done").Scan(&n)
 	return n > 0, err
 }
 
@@ -91,24 +91,24 @@ func (tx *Tx) createUser(ctx context.Context, u *auth.User, rec *audit.Record) e
 
 // FindUserByID returns one account.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*auth.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, db.rebind("SELECT "+userColumns+" FROM users u WHERE u.id = ?"), id))
+	u, err := scanUser(db.readRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	return u, mapErr(err)
 }
 
 // FindUserByLogin finds an account by username, or by the phone of its person.
 func (db *DB) FindUserByLogin(ctx context.Context, login, phoneHash string) (*auth.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, db.rebind("SELECT "+userColumns+" FROM users u WHERE u.username = ?"), login))
+	u, err := scanUser(db.readRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.username = ?", login))
 	if err == nil || phoneHash == "" {
 		return u, mapErr(err)
 	}
-	u, err = scanUser(db.read.QueryRowContext(ctx, db.rebind("SELECT "+userColumns+
-		" FROM users u JOIN people p ON p.id = u.person_id WHERE p.phone_hash = ? ORDER BY u.id LIMIT 1"), phoneHash))
+	u, err = scanUser(db.readRow(ctx, "SELECT "+userColumns+
+		" FROM users u JOIN people p ON p.id = u.person_id WHERE p.phone_hash = ? ORDER BY u.id LIMIT 1", phoneHash))
 	return u, mapErr(err)
 }
 
 // FindUsers lists every account by username.
 func (db *DB) FindUsers(ctx context.Context) ([]*auth.User, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.username")
+	rows, err := db.readQuery(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.username")
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +202,8 @@ func (tx *Tx) insertSession(ctx context.Context, s *auth.Session) error {
 func (db *DB) FindSession(ctx context.Context, tokenHash string) (*auth.Session, error) {
 	var s auth.Session
 	var c, l, e int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent,
-		mfa_pending FROM sessions WHERE token_hash = ?`), tokenHash).Scan(&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent, &s.MFAPending)
+	err := db.readRow(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent,
+		mfa_pending FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent, &s.MFAPending)
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(c), fromMS(l), fromMS(e)
 	return &s, mapErr(err)
 }
@@ -239,14 +239,14 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64, rec *audit.R
 // runs on every request, so it is one statement: one snapshot without a transaction.
 func (db *DB) ResolveScope(ctx context.Context, userID, personID int64, today string) (auth.Scope, error) {
 	var sc auth.Scope
-	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT g.role, o.path FROM role_grants g
+	rows, err := db.readQuery(ctx, `SELECT g.role, o.path FROM role_grants g
 			JOIN organizations o ON o.id = g.org_id WHERE g.user_id = ? AND o.dissolved_at = 0
 		UNION ALL
 		SELECT 'position', o.path FROM positions ps JOIN organizations o ON o.id = ps.org_id
 			WHERE ps.person_id = ? AND o.dissolved_at = 0 AND (ps.term_start = '' OR ps.term_start <= ?)
 			AND (ps.term_end = '' OR ps.term_end >= ?)
 		UNION ALL
-		SELECT 'member', o.path FROM people p JOIN organizations o ON o.id = p.org_id WHERE p.id = ?`),
+		SELECT 'member', o.path FROM people p JOIN organizations o ON o.id = p.org_id WHERE p.id = ?`,
 		userID, personID, today, today, personID)
 	if err != nil {
 		return sc, fmt.Errorf("store: resolve scope: %w", err)
@@ -287,8 +287,8 @@ func (db *DB) Grant(ctx context.Context, g *auth.Grant, rec *audit.Record) error
 
 // FindGrants lists a user's granted roles.
 func (db *DB) FindGrants(ctx context.Context, userID int64) ([]*auth.Grant, error) {
-	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT g.id, g.user_id, g.role, g.org_id, o.path, o.name FROM role_grants g
-		JOIN organizations o ON o.id = g.org_id WHERE g.user_id = ? ORDER BY o.path`), userID)
+	rows, err := db.readQuery(ctx, `SELECT g.id, g.user_id, g.role, g.org_id, o.path, o.name FROM role_grants g
+		JOIN organizations o ON o.id = g.org_id WHERE g.user_id = ? ORDER BY o.path`, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ const password = "web-test-password"
 
 // fixture is a running app with the demo data and one logged-in client per account.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	app     *app.App
 	demo    *demo.Data
@@ -37,7 +37,7 @@ type fixture struct {
 	first, second *org.Person
 }
 
-func newFixture(t *testing.T, d store.Dialect) *fixture {
+func newFixture(t testing.TB, d store.Dialect) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
