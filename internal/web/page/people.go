@@ -18,18 +18,35 @@ const pageSize = 20
 // PeoplePage is the searchable, filterable register.
 type PeoplePage struct {
 	view.Base
-	People   []*org.Person
+	People   []PersonRow
 	Total    int
 	Query    url.Values
-	Orgs     []*org.Organization
-	Stages   []string
-	Statuses []string
-	Sorts    []string
+	Orgs     []view.Option // organizations, indented by depth
+	Stages   []view.Option
+	Statuses []view.Option
+	Sorts    []view.Option
 	Page     int
 	Pages    int
 	PrevURL  string
 	NextURL  string
 	CanAdd   bool
+	// BoothLabel is the translated label of the booth, shown on many rows.
+	BoothLabel string
+}
+
+// PersonRow is a person of the list as the list shows it, labels translated. Its fields are
+// its own, not promoted from an embedded person: html/template finds promoted fields by a
+// slow search, twenty rows a page.
+type PersonRow struct {
+	ID           int64
+	Name         string
+	Stage        string
+	StageLabel   string
+	StatusLabel  string // empty for the normal status
+	OrgName      string
+	PhoneMask    string
+	IDNumberMask string
+	Booth        string
 }
 
 // ListPeople renders the register list.
@@ -65,13 +82,26 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &PeoplePage{Base: h.View.NewBase(r, "people.title"), People: list, Total: total, Query: q,
-		Stages: org.Stages, Statuses: org.Statuses, Sorts: []string{org.SortName, org.SortStage, org.SortNewest, org.SortUpdated},
+	p := &PeoplePage{Base: h.View.NewBase(r, "people.title"), Total: total, Query: q,
 		Page: page, Pages: (total + pageSize - 1) / pageSize}
 	p.NavItem = "people"
+	p.BoothLabel = p.T("field.booth")
+	p.Stages = p.Options("stage.", org.Stages, f.Stage)
+	p.Statuses = p.Options("status.", org.Statuses, f.Status)
+	p.Sorts = p.Options("sort.", []string{org.SortName, org.SortStage, org.SortNewest, org.SortUpdated}, f.Sort)
+	for _, person := range list {
+		row := PersonRow{ID: person.ID, Name: person.Name, Stage: person.Stage, StageLabel: p.T("stage." + person.Stage),
+			OrgName: person.OrgName, PhoneMask: person.PhoneMask, IDNumberMask: person.IDNumberMask, Booth: person.Booth}
+		if person.Status != org.StatusNormal {
+			row.StatusLabel = p.T("status." + person.Status)
+		}
+		p.People = append(p.People, row)
+	}
+	selectedOrg := q.Get("org")
 	for _, o := range tree {
 		if a.CanView(o.Path) {
-			p.Orgs = append(p.Orgs, o)
+			id := strconv.FormatInt(o.ID, 10)
+			p.Orgs = append(p.Orgs, view.Option{Value: id, Label: strings.Repeat("　", o.Depth) + o.Name, Selected: id == selectedOrg})
 		}
 		if a.CanAdmin(o.Path) {
 			p.CanAdd = true

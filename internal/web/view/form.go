@@ -66,3 +66,20 @@ func (f *Form) Fail(err error) bool {
 	}
 	return false
 }
+
+// Option is one choice of a select, ready to render: pages that list many choices build
+// these once rather than have the template translate and compare each.
+type Option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// Options builds the options of values, labelled by translating prefix+value.
+func (t *Translator) Options(prefix string, values []string, selected string) []Option {
+	out := make([]Option, len(values))
+	for i, v := range values {
+		out[i] = Option{Value: v, Label: t.T(prefix + v), Selected: v == selected}
+	}
+	return out
+}
