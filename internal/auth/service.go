@@ -54,6 +54,7 @@ type Store interface {
 	LoginFailed(ctx context.Context, userID int64, maxAttempts int, lockUntil time.Time, rec *audit.Record) (locked bool, err error)
 	LoginSucceeded(ctx context.Context, s *Session, rec *audit.Record) error
 	FindSession(ctx context.Context, tokenHash string) (*Session, error)
+	FindSessionUser(ctx context.Context, tokenHash string) (*Session, *User, error)
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessions(ctx context.Context, userID int64, rec *audit.Record) error
@@ -193,7 +194,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
 	}
 	hash := HashToken(token)
-	sess, err := s.store.FindSession(ctx, hash)
+	sess, u, err := s.store.FindSessionUser(ctx, hash)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
 	}
@@ -214,10 +215,6 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 		if err := s.store.TouchSession(ctx, hash, now); err != nil {
 			return nil, err
 		}
-	}
-	u, err := s.store.FindUserByID(ctx, sess.UserID)
-	if err != nil {
-		return nil, err
 	}
 	if u.Disabled {
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")

@@ -180,6 +180,9 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if tx.tx == nil {
+		return tx.db.readQuery(ctx, q, args...)
+	}
 	q = tx.db.rebind(q)
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
@@ -188,6 +191,9 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if tx.tx == nil {
+		return tx.db.readRow(ctx, q, args...)
+	}
 	q = tx.db.rebind(q)
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
@@ -247,6 +253,13 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	return sqltx.Commit()
+}
+
+// readOnce runs fn with reads straight on the read pool, without a transaction: for reads
+// of one statement, which see one snapshot anyway and need no BEGIN and ROLLBACK around them.
+// fn must not write.
+func (db *DB) readOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	return mapErr(fn(&Tx{db: db}))
 }
 
 // readTx runs fn in a read-only transaction on the read pool, so that a page's several queries

@@ -30,7 +30,7 @@ func scanOrg(row interface{ Scan(...any) error }, extra ...any) (*org.Organizati
 // FindOrganizationByID returns one organization that is not dissolved.
 func (db *DB) FindOrganizationByID(ctx context.Context, id int64) (*org.Organization, error) {
 	var o *org.Organization
-	err := db.readTx(ctx, func(tx *Tx) error {
+	err := db.readOnce(ctx, func(tx *Tx) error {
 		var err error
 		o, err = tx.findOrganization(ctx, id)
 		return err
@@ -64,7 +64,7 @@ func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Org
 			WHERE c.org_id = o.id AND c.status = 'normal' AND c.stage IN ('full', 'probationary'))
 		FROM organizations o WHERE o.dissolved_at = 0 AND (` + strings.Join(ors, " OR ") + `)`
 	var list []*org.Organization
-	err := db.readTx(ctx, func(tx *Tx) error {
+	err := db.readOnce(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, o *org.Organization, rec *
 // FindPositions returns an organization's committee, current terms first.
 func (db *DB) FindPositions(ctx context.Context, orgID int64) ([]*org.Position, error) {
 	var out []*org.Position
-	err := db.readTx(ctx, func(tx *Tx) error {
+	err := db.readOnce(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT ps.id, ps.org_id, ps.person_id, p.name, ps.position, ps.term_start, ps.term_end
 			FROM positions ps JOIN people p ON p.id = ps.person_id WHERE ps.org_id = ?
 			ORDER BY ps.term_end DESC, ps.id`, orgID)

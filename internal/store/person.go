@@ -54,7 +54,7 @@ func splitTags(s string) []string {
 // FindPersonByID returns one person with the masks of their numbers.
 func (db *DB) FindPersonByID(ctx context.Context, id int64) (*org.Person, error) {
 	var p *org.Person
-	err := db.readTx(ctx, func(tx *Tx) error {
+	err := db.readOnce(ctx, func(tx *Tx) error {
 		var err error
 		p, err = scanPerson(tx.queryRow(ctx, "SELECT "+personColumns+
 			" FROM people p JOIN organizations o ON o.id = p.org_id WHERE p.id = ?", id))

@@ -303,3 +303,26 @@ func (db *DB) FindGrants(ctx context.Context, userID int64) ([]*auth.Grant, erro
 	}
 	return out, rows.Err()
 }
+
+// prefixScanner scans leading columns into its own destinations, then the rest into the
+// caller's: one query can fill two records with their usual scanners.
+type prefixScanner struct {
+	row    interface{ Scan(...any) error }
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append(p.prefix, dest...)...) }
+
+// FindSessionUser returns a session and its account in one query: every page asks for both.
+func (db *DB) FindSessionUser(ctx context.Context, tokenHash string) (*auth.Session, *auth.User, error) {
+	var s auth.Session
+	var c, l, e int64
+	row := db.readRow(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
+		s.mfa_pending, `+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
+	u, err := scanUser(prefixScanner{row, []any{&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent, &s.MFAPending}})
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(c), fromMS(l), fromMS(e)
+	return &s, u, nil
+}

@@ -25,8 +25,9 @@ var matcher = language.NewMatcher([]language.Tag{LangZH, LangEN})
 
 // Translator turns message keys into text in one language.
 type Translator struct {
-	Lang string // "zh-CN" or "en"
-	loc  *i18n.Localizer
+	Lang  string // "zh-CN" or "en"
+	loc   *i18n.Localizer
+	plain map[string]string // messages without placeholders, looked up without go-i18n
 }
 
 // Catalog holds the message bundle.
@@ -53,8 +54,25 @@ func NewCatalog() (*Catalog, error) {
 		}
 	}
 	c := &Catalog{bundle: b}
-	c.zh = &Translator{Lang: "zh-CN", loc: i18n.NewLocalizer(b, "zh-CN")}
-	c.en = &Translator{Lang: "en", loc: i18n.NewLocalizer(b, "en")}
+	c.zh = &Translator{Lang: "zh-CN", loc: i18n.NewLocalizer(b, "zh-CN"), plain: map[string]string{}}
+	c.en = &Translator{Lang: "en", loc: i18n.NewLocalizer(b, "en"), plain: map[string]string{}}
+	// Pages translate a hundred labels each; the plain ones come from a map.
+	for _, e := range entries {
+		data, _ := messageFiles.ReadFile("i18n/" + e.Name())
+		var m map[string]string
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("view: %s: %w", e.Name(), err)
+		}
+		t := c.zh
+		if strings.Contains(e.Name(), ".en.") {
+			t = c.en
+		}
+		for k, v := range m {
+			if !strings.Contains(v, "{{") {
+				t.plain[k] = v
+			}
+		}
+	}
 	return c, nil
 }
 
@@ -89,6 +107,9 @@ func (c *Catalog) Negotiate(r *http.Request, userLocale string) *Translator {
 // T translates a message key. Args are pairs of names and values for the message template.
 // A missing key shows the key itself, which tests catch.
 func (t *Translator) T(key string, args ...any) string {
+	if s, ok := t.plain[key]; ok {
+		return s
+	}
 	var data map[string]any
 	if len(args) == 1 {
 		if m, ok := args[0].(map[string]any); ok {
