@@ -45,8 +45,8 @@ type DB struct {
 	read    *sql.DB
 	// Prepared statements of the SQLite pools; nil on PostgreSQL.
 	readStmts, writeStmts *stmtCache
-	sealer  *pii.Sealer
-	now     func() time.Time
+	sealer                *pii.Sealer
+	now                   func() time.Time
 }
 
 // Options configure Open.
