@@ -28,7 +28,7 @@ type env struct {
 	group  *org.Organization
 }
 
-func setup(t *testing.T, d store.Dialect) *env {
+func setup(t testing.TB, d store.Dialect) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t, d, nil)
