@@ -219,10 +219,11 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 			page += ", COUNT(*) OVER () AS total"
 			cols += ", pg.total"
 		}
-		page += " FROM people p WHERE " + where + " ORDER BY " + order.order + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+		// LIMIT and OFFSET are bound, so that every page of a filter is one cached statement.
+		page += " FROM people p WHERE " + where + " ORDER BY " + order.order + " LIMIT ? OFFSET ?"
 		q := "SELECT " + cols + " FROM (" + page + ") pg CROSS JOIN people p CROSS JOIN organizations o" +
 			" WHERE p.id = pg.id AND o.id = p.org_id ORDER BY " + order.pageOrder
-		rows, err := tx.query(ctx, q, args...)
+		rows, err := tx.query(ctx, q, append(args[:len(args):len(args)], f.Limit, f.Offset)...)
 		if err != nil {
 			return err
 		}
