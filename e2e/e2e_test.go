@@ -81,7 +81,7 @@ func browser(t *testing.T, width, height int) context.Context {
 		if os.Getenv("DANGJIAN_REQUIRE_BROWSER") == "1" {
 			t.Fatal("Chromium required (DANGJIAN_REQUIRE_BROWSER=1) but not found")
 		}
-		t.Skip("no Chromium on PATH")
+		t.Skip("no Chromium on PATH; DANGJIAN_REQUIRE_BROWSER=1 makes this a failure")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
