@@ -56,6 +56,11 @@ type TOTPStore interface {
 	// stores the new full session, in one transaction. A step not above the last used one
 	// fails with ErrCodeUsed; a pending session already gone, with an unauthorized error.
 	CompleteSecondFactor(ctx context.Context, pendingHash string, s *Session, step int64, enable bool, recs ...*audit.Record) error
+	// ReserveCodeAttempt counts an attempt at a code before it is checked; it returns the
+	// attempts since the last success and whether the account is locked.
+	ReserveCodeAttempt(ctx context.Context, userID int64, now time.Time) (int, bool, error)
+	// LockUser locks an account until a time and starts its failure count again.
+	LockUser(ctx context.Context, userID int64, until time.Time, rec *audit.Record) error
 }
 
 // Errors of the second factor, as message keys.

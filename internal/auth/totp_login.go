@@ -134,9 +134,22 @@ func (s *Service) CompleteLogin(ctx context.Context, token, code, ip, userAgent 
 	if _, ok := normaliseCode(code); !ok {
 		return "", codeError(apperr.Invalid, "totp.error.code_format")
 	}
+	attempts := 0
+	if !enrol {
+		// Count the attempt before checking the code: parallel guesses are each counted, and
+		// the ones past the limit are refused unchecked.
+		n, locked, err := s.store.ReserveCodeAttempt(ctx, u.ID, now)
+		if err != nil {
+			return "", fmt.Errorf("auth: totp attempt: %w", err)
+		}
+		if locked || n > s.policy.LockoutAttempts {
+			return "", s.lockForCodes(ctx, sess, u, now, ip)
+		}
+		attempts = n
+	}
 	step, res := verifyTOTP(st.Secret, code, now, st.LastStep)
 	if res != codeOK {
-		return "", s.codeFailed(ctx, sess, u, res, enrol, ip)
+		return "", s.codeFailed(ctx, sess, u, res, enrol, attempts, ip)
 	}
 	newToken, newHash := NewToken()
 	full := &Session{TokenHash: newHash, UserID: u.ID, CreatedAt: now, LastSeenAt: now,
@@ -162,7 +175,7 @@ func (s *Service) CompleteLogin(ctx context.Context, token, code, ip, userAgent 
 // codeFailed records a refused code. While an authenticator is being set up the code guards
 // nothing the password has not opened, so it is only audited; at login it counts as a failed
 // attempt.
-func (s *Service) codeFailed(ctx context.Context, sess *Session, u *User, res codeResult, enrol bool, ip string) error {
+func (s *Service) codeFailed(ctx context.Context, sess *Session, u *User, res codeResult, enrol bool, attempts int, ip string) error {
 	key, action := "totp.error.bad_code", "totp.failed"
 	if res == codeUsed {
 		key, action = "totp.error.used_code", "totp.replay"
@@ -170,19 +183,26 @@ func (s *Service) codeFailed(ctx context.Context, sess *Session, u *User, res co
 	rec := &audit.Record{ActorID: u.ID, ActorName: u.Username, Action: action, ObjectType: "user", ObjectID: u.ID, IP: ip}
 	if enrol {
 		rec.After = audit.JSON(map[string]any{"stage": "enrol"})
-		if err := s.store.AppendAudit(ctx, rec); err != nil {
-			return fmt.Errorf("auth: audit: %w", err)
-		}
-		return codeError(apperr.Unauthorized, key)
 	}
-	now := s.now()
-	locked, err := s.store.LoginFailed(ctx, u.ID, s.policy.LockoutAttempts, now.Add(s.policy.LockoutFor), rec)
-	if err != nil {
-		return fmt.Errorf("auth: count failed code: %w", err)
+	if err := s.store.AppendAudit(ctx, rec); err != nil {
+		return fmt.Errorf("auth: audit: %w", err)
 	}
-	if locked {
-		s.store.DeleteSession(ctx, sess.TokenHash)
-		return lockedError(now.Add(s.policy.LockoutFor), now)
+	// The attempt was counted before the check (ReserveCodeAttempt); the last one allowed locks.
+	if !enrol && attempts >= s.policy.LockoutAttempts {
+		return s.lockForCodes(ctx, sess, u, s.now(), ip)
 	}
 	return codeError(apperr.Unauthorized, key)
+}
+
+// lockForCodes locks an account after too many wrong codes and ends the pending login.
+func (s *Service) lockForCodes(ctx context.Context, sess *Session, u *User, now time.Time, ip string) error {
+	until := now.Add(s.policy.LockoutFor)
+	if u.LockedUntil.After(now) {
+		until = u.LockedUntil
+	} else if err := s.store.LockUser(ctx, u.ID, until, &audit.Record{ActorID: u.ID, ActorName: u.Username,
+		Action: "login.locked", ObjectType: "user", ObjectID: u.ID, IP: ip}); err != nil {
+		return fmt.Errorf("auth: lock: %w", err)
+	}
+	s.store.DeleteSession(ctx, sess.TokenHash)
+	return lockedError(until, now)
 }

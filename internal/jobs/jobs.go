@@ -6,6 +6,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -35,7 +36,14 @@ type importWorker struct {
 }
 
 func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
-	return w.orgs.RunImport(ctx, job.Args.ImportID)
+	err := w.orgs.RunImport(ctx, job.Args.ImportID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		// No attempt is left: record the failure for the user instead of a running import.
+		if ferr := w.orgs.AbandonImport(context.WithoutCancel(ctx), job.Args.ImportID); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+	}
+	return err
 }
 
 func (w *importWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return 15 * time.Minute }

@@ -272,7 +272,9 @@ func (s *Service) StartImport(ctx context.Context, a *auth.Actor, id int64) erro
 	if err != nil {
 		return err
 	}
-	if !a.CanAdmin(im.OrgPath) {
+	// Only the uploader starts an import, with rights checked again for every organization
+	// its rows go to: the preview checked them, but rights may have changed since.
+	if im.UserID != a.UserID || !a.CanAdmin(im.OrgPath) {
 		return apperr.ErrDenied
 	}
 	if im.ErrorRows > 0 {
@@ -281,11 +283,39 @@ func (s *Service) StartImport(ctx context.Context, a *auth.Actor, id int64) erro
 	if im.Status != ImportPreview && im.Status != ImportQueued {
 		return apperr.New(apperr.Conflict, "error.import_not_pending")
 	}
+	people, err := s.imports.ImportPeople(ctx, id)
+	if err != nil {
+		return err
+	}
+	checked := map[int64]bool{}
+	for _, p := range people {
+		if checked[p.OrgID] {
+			continue
+		}
+		if _, err := s.orgForWrite(ctx, a, p.OrgID); err != nil {
+			return apperr.ErrDenied
+		}
+		checked[p.OrgID] = true
+	}
 	if err := s.imports.SetImportStatus(ctx, id, []string{ImportPreview, ImportQueued}, ImportQueued); err != nil {
 		return err
 	}
 	// Queued twice (a retry after a lost job) is harmless: the job is unique per import.
 	return s.jobs.EnqueueImport(ctx, id)
+}
+
+// AbandonImport marks an import failed when its job has used its last attempt (stopped by
+// shutdowns or its time limit each time), so that it does not stay running for ever and its
+// sealed rows are dropped.
+func (s *Service) AbandonImport(ctx context.Context, id int64) error {
+	im, err := s.imports.FindImport(ctx, id)
+	if err != nil {
+		return err
+	}
+	if im.Status != ImportQueued && im.Status != ImportRunning {
+		return nil
+	}
+	return s.imports.FailImport(ctx, id, "error.import_failed")
 }
 
 // CancelImport drops a previewed import.

@@ -105,10 +105,15 @@ func (s *Service) UpdateOrganization(ctx context.Context, a *auth.Actor, upd *Or
 	return nil
 }
 
-// Positions returns the committee of an organization the actor may see.
+// Positions returns the committee of an organization whose confidential pages the actor may
+// read.
 func (s *Service) Positions(ctx context.Context, a *auth.Actor, orgID int64) ([]*Position, error) {
-	if _, err := s.Organization(ctx, a, orgID); err != nil {
+	o, err := s.Organization(ctx, a, orgID)
+	if err != nil {
 		return nil, err
+	}
+	if !a.CanView(o.Path) {
+		return nil, apperr.ErrDenied
 	}
 	return s.store.FindPositions(ctx, orgID)
 }

@@ -172,6 +172,9 @@ type Tx struct {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if tx.tx == nil {
+		return nil, errors.New("store: write outside a transaction")
+	}
 	q = tx.db.rebind(q)
 	if s := tx.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)

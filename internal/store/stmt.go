@@ -59,22 +59,36 @@ func (c *stmtCache) lookup(q string) *sql.Stmt {
 }
 
 // get returns the prepared statement of q, preparing it now, or nil when the cache is full.
-// Only callers that hold no connection of the pool may use it.
+// Only callers that hold no connection of the pool may use it. The lock is not held while
+// preparing: preparing waits for a free connection, and transactions holding connections
+// need the lock to look their statements up.
 func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	if c == nil {
 		return nil, nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if s, ok := c.m[q]; ok {
+		c.mu.Unlock()
 		return s, nil
 	}
-	if c.closed || len(c.m) >= maxCachedStatements {
+	full := c.closed || len(c.m)+len(c.pending) >= maxCachedStatements
+	c.mu.Unlock()
+	if full {
 		return nil, nil
 	}
 	s, err := c.pool.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[q]; ok {
+		s.Close()
+		return prev, nil
+	}
+	if c.closed {
+		s.Close()
+		return nil, nil
 	}
 	c.m[q] = s
 	return s, nil

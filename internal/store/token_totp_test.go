@@ -40,5 +40,12 @@ func TestTokenFollowsAdminTOTP(t *testing.T) {
 		if a, err := svc.AuthenticateToken(ctx, plainToken, ""); err != nil || a.Username != "plain" {
 			t.Fatalf("ordinary token: %v, %v", a, err)
 		}
+		// A new password revokes the account's tokens, as it ends its sessions.
+		if err := svc.SetPasswordByName(ctx, "plain", "another long password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AuthenticateToken(ctx, plainToken, ""); !errors.Is(err, auth.ErrTokenInvalid) {
+			t.Fatalf("token after a password change: err = %v", err)
+		}
 	})
 }

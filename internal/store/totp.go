@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/audit"
@@ -115,5 +116,28 @@ func (db *DB) CompleteSecondFactor(ctx context.Context, pendingHash string, s *a
 			}
 		}
 		return nil
+	})
+}
+
+// ReserveCodeAttempt counts an attempt at a second-factor code before the code is checked,
+// so that guesses sent in parallel cannot all pass the lockout check before any is counted.
+// It returns the attempts counted since the last success and whether the account is locked.
+func (db *DB) ReserveCodeAttempt(ctx context.Context, userID int64, now time.Time) (int, bool, error) {
+	var n int
+	var lockedUntil int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins, locked_until",
+			userID).Scan(&n, &lockedUntil)
+	})
+	return n, lockedUntil > ms(now), err
+}
+
+// LockUser locks an account until the given time and starts its failure count again.
+func (db *DB) LockUser(ctx context.Context, userID int64, until time.Time, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", ms(until), userID); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, rec)
 	})
 }

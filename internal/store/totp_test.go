@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -389,6 +390,44 @@ func TestTOTPRequiredForAdmins(t *testing.T) {
 		n := auditActions(t, db)
 		if n["totp.enable"] != 1 || n["totp.failed"] != 6 || n["login.locked"] != 0 {
 			t.Errorf("audit = %v", n)
+		}
+	})
+}
+
+// TestTOTPParallelGuesses: wrong codes sent at once are each counted before they are
+// checked, so no more than the lockout limit are ever checked and the account ends locked.
+func TestTOTPParallelGuesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		db, svc, clk := newTOTPService(t, d, false)
+		if _, err := svc.CreateFirstAdmin(ctx, auth.NewUser{Username: "admin", Password: totpPassword}, ""); err != nil {
+			t.Fatal(err)
+		}
+		a := mustActor(t, svc, "admin")
+		en, err := svc.TOTPEnrolment(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.EnableTOTP(ctx, a, mustTOTPCode(t, en.Secret(), clk, 0)); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Minute)
+		bad := wrongCode(t, en.Secret(), clk)
+		pending := mustPending(t, svc, "admin", false)
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				svc.CompleteLogin(ctx, pending, bad, "", "")
+			}()
+		}
+		wg.Wait()
+		if n := auditActions(t, db)["totp.failed"]; n > 5 {
+			t.Fatalf("%d codes were checked, the limit is 5", n)
+		}
+		if _, _, err := svc.Login(ctx, "admin", totpPassword, "", ""); apperr.KindOf(err) != apperr.Locked {
+			t.Fatalf("after the burst the account is not locked: %v", err)
 		}
 	})
 }

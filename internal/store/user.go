@@ -124,7 +124,8 @@ func (db *DB) FindUsers(ctx context.Context) ([]*auth.User, error) {
 	return out, rows.Err()
 }
 
-// SetPassword stores a new password hash and ends every session of the user.
+// SetPassword stores a new password hash, ends every session of the user and revokes its
+// API tokens.
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, rec *audit.Record) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?",
@@ -135,11 +136,22 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, rec *a
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.ErrNotFound
 		}
-		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+		if err := tx.endAccess(ctx, userID); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, rec)
 	})
+}
+
+// endAccess ends every session of a user and revokes the user's API tokens: a stolen
+// session must not leave behind a token that outlives the password change or the logout
+// everywhere meant to end it.
+func (tx *Tx) endAccess(ctx context.Context, userID int64) error {
+	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0", ms(tx.db.Now()), userID)
+	return err
 }
 
 // SetLocale stores a user's language.
@@ -224,10 +236,10 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	})
 }
 
-// DeleteUserSessions ends every session of a user.
+// DeleteUserSessions ends every session of a user and revokes its API tokens.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID int64, rec *audit.Record) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+		if err := tx.endAccess(ctx, userID); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, rec)

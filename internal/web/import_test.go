@@ -135,7 +135,13 @@ func TestImportWizard(t *testing.T) {
 			{"member", "", http.StatusForbidden, false},
 			{"firstsec", "q=klh", http.StatusOK, false},
 		} {
-			resp, err := f.clients[tc.user].Get(f.srv.URL + "/people/export.xlsx?" + tc.query)
+			var resp *http.Response
+			var err error
+			if q, ok := strings.CutSuffix(tc.query, "&reveal=1"); ok {
+				resp, err = f.clients[tc.user].PostForm(f.srv.URL+"/people/export.xlsx?"+q, url.Values{"reveal": {"1"}})
+			} else {
+				resp, err = f.clients[tc.user].Get(f.srv.URL + "/people/export.xlsx?" + tc.query)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,5 +170,15 @@ func TestImportWizard(t *testing.T) {
 			}
 		}
 		f.run(t, scenario{user: "admin", path: "/audit", status: http.StatusOK, want: []string{"导出名册", "&#34;revealed&#34;:true"}})
+		// A link cannot ask for clear numbers: on GET, reveal=1 is ignored.
+		resp, err = f.clients["secretary"].Get(f.srv.URL + "/people/export.xlsx?q=klh&reveal=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if sheet, err := roster.Parse(bytes.NewReader(data)); err != nil || sheet.Rows[0].Values["id_number"] != "330681********5675" {
+			t.Fatalf("GET with reveal=1 exported clear numbers or failed: %v", err)
+		}
 	})
 }

@@ -134,6 +134,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /people/import", login(p.ImportSubmit))
 	mux.Handle("GET /people/import/template.xlsx", login(p.ImportTemplate))
 	mux.Handle("GET /people/export.xlsx", login(p.ExportPeople))
+	mux.Handle("POST /people/export.xlsx", login(p.ExportPeople))
 	mux.Handle("GET /imports/{id}", login(p.ShowImport))
 	mux.Handle("GET /imports/{id}/progress", login(p.ImportProgress))
 	mux.Handle("POST /imports/{id}/start", login(p.StartImport))

@@ -15,8 +15,9 @@ var exportFields = []string{"name", "gender", "ethnicity", "birth_date", "id_num
 	"education", "work_unit", "post", "native_place", "address", "zone", "booth", "applied_on", "activist_on",
 	"target_on", "admitted_on", "full_on", "tags", "notes"}
 
-// ExportPeople sends the filtered list as XLSX. Numbers are masked unless reveal=1 is asked
-// by someone who may reveal them; either way the export is audited.
+// ExportPeople sends the filtered list as XLSX. Numbers are masked, unless the export is
+// posted with reveal=1 by someone who may reveal them: a clear export is a POST, so that a
+// link cannot trigger it. Either way the export is audited.
 func (h *Handlers) ExportPeople(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r)
 	if err != nil {
@@ -41,7 +42,15 @@ func (h *Handlers) ExportPeople(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	people, secrets, err := h.Org.Export(r.Context(), a, f, q.Get("reveal") == "1")
+	reveal := false
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
+			return
+		}
+		reveal = r.PostForm.Get("reveal") == "1"
+	}
+	people, secrets, err := h.Org.Export(r.Context(), a, f, reveal)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
