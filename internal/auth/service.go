@@ -348,7 +348,10 @@ func (s *Service) ChangePassword(ctx context.Context, a *Actor, current, next st
 		return err
 	}
 	var v apperr.Validation
-	if !CheckPassword(u.PasswordHash, current) {
+	if err := s.recheckPassword(ctx, a, u, current); err != nil {
+		if apperr.KindOf(err) != apperr.Invalid {
+			return err
+		}
 		v.Add("current", "error.bad_password")
 	}
 	if err := ValidatePassword(next); err != nil {
@@ -397,4 +400,27 @@ func (s *Service) Grants(ctx context.Context, a *Actor, userID int64) ([]*Grant,
 		return nil, apperr.ErrDenied
 	}
 	return s.store.FindGrants(ctx, userID)
+}
+
+// recheckPassword checks the password of a logged-in user before a sensitive change. Wrong
+// passwords count towards the same lockout as at login, so a taken-over session cannot be
+// used to guess the password without limit.
+func (s *Service) recheckPassword(ctx context.Context, a *Actor, u *User, password string) error {
+	now := s.now()
+	if now.Before(u.LockedUntil) {
+		return lockedError(u.LockedUntil, now)
+	}
+	if CheckPassword(u.PasswordHash, password) {
+		return nil
+	}
+	rec := &audit.Record{ActorID: a.UserID, ActorName: a.Username, Action: "user.recheck_failed", ObjectType: "user",
+		ObjectID: a.UserID, IP: a.IP}
+	locked, err := s.store.LoginFailed(ctx, u.ID, s.policy.LockoutAttempts, now.Add(s.policy.LockoutFor), rec)
+	if err != nil {
+		return err
+	}
+	if locked {
+		return lockedError(now.Add(s.policy.LockoutFor), now)
+	}
+	return apperr.New(apperr.Invalid, "error.bad_password")
 }

@@ -281,7 +281,10 @@ func (s *Service) DisableTOTP(ctx context.Context, a *Actor, password string) er
 	if err != nil {
 		return fmt.Errorf("auth: totp disable: %w", err)
 	}
-	if !CheckPassword(u.PasswordHash, password) {
+	if err := s.recheckPassword(ctx, a, u, password); err != nil {
+		if apperr.KindOf(err) != apperr.Invalid {
+			return err
+		}
 		var v apperr.Validation
 		v.Add("totp_password", "error.bad_password")
 		return v.Err()

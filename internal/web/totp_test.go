@@ -227,7 +227,11 @@ func TestTOTPEnrolAndLogin(t *testing.T) {
 		f.do(t, "thief", "GET", "/login/totp", nil).check(t, "code page after lockout", http.StatusSeeOther, "/login?next=%2F")
 		f.startLogin(t, "member", "thief").check(t, "password while locked", http.StatusTooManyRequests, "", "账号已锁定")
 
-		// Turning it off needs the current password.
+		// Turning it off needs the current password, and waits for the lockout to end: a
+		// taken-over session does not get to guess the password meanwhile.
+		f.do(t, "phone", "POST", "/account/totp/disable", url.Values{"totp_password": {password}}).
+			check(t, "disable while locked", http.StatusTooManyRequests, "")
+		clk.Add(16 * time.Minute)
 		f.do(t, "phone", "POST", "/account/totp/disable", url.Values{"totp_password": {"wrong password"}}).
 			check(t, "disable with a wrong password", http.StatusUnprocessableEntity, "", "当前密码不对", `id="e-totp_password"`)
 		f.do(t, "phone", "POST", "/account/totp/disable", url.Values{"totp_password": {password}}).
