@@ -98,13 +98,11 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 		p.People = append(p.People, row)
 	}
 	selectedOrg := q.Get("org")
+	p.Orgs = filterOptions(tree, a.CanView, selectedOrg, f.OrgPath)
 	for _, o := range tree {
-		if a.CanView(o.Path) {
-			id := strconv.FormatInt(o.ID, 10)
-			p.Orgs = append(p.Orgs, view.Option{Value: id, Label: strings.Repeat("　", o.Depth) + o.Name, Selected: id == selectedOrg})
-		}
 		if a.CanAdmin(o.Path) {
 			p.CanAdd = true
+			break
 		}
 	}
 	pageURL := func(n int) string {
@@ -357,4 +355,33 @@ func (h *Handlers) editablePerson(r *http.Request) (*auth.Actor, *org.Person, *P
 	}
 	p.Person = person
 	return a, person, p, nil
+}
+
+// maxFilterOrgs is how many organizations the filter lists in full; a larger tree (a committee
+// with hundreds of branches) lists its top two levels and the path to the chosen organization,
+// whose own page links to the roster of any organization below.
+const maxFilterOrgs = 200
+
+// filterOptions lists the organizations the viewer may filter by, indented by depth.
+func filterOptions(tree []*org.Organization, visible func(string) bool, selected, selectedPath string) []view.Option {
+	var orgs []*org.Organization
+	minDepth := -1
+	for _, o := range tree {
+		if visible(o.Path) {
+			orgs = append(orgs, o)
+			if minDepth < 0 || o.Depth < minDepth {
+				minDepth = o.Depth
+			}
+		}
+	}
+	out := make([]view.Option, 0, min(len(orgs), maxFilterOrgs))
+	for _, o := range orgs {
+		id := strconv.FormatInt(o.ID, 10)
+		onPath := selectedPath != "" && strings.HasPrefix(selectedPath, o.Path)
+		if len(orgs) > maxFilterOrgs && o.Depth > minDepth+1 && !onPath {
+			continue
+		}
+		out = append(out, view.Option{Value: id, Label: strings.Repeat("　", o.Depth-minDepth) + o.Name, Selected: id == selected})
+	}
+	return out
 }
