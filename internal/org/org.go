@@ -79,6 +79,7 @@ type Store interface {
 	TreeStore
 	FindOrganizationByID(ctx context.Context, id int64) (*Organization, error)
 	FindOrganizations(ctx context.Context, roots []string) ([]*Organization, error)
+	FindOrganizationNames(ctx context.Context, roots []string) ([]*Organization, error)
 	CreateOrganization(ctx context.Context, o *Organization, rec *audit.Record) error
 	UpdateOrganization(ctx context.Context, o *Organization, rec *audit.Record) error
 	FindPositions(ctx context.Context, orgID int64) ([]*Position, error)

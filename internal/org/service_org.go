@@ -34,6 +34,12 @@ func (s *Service) Tree(ctx context.Context, a *auth.Actor) ([]*Organization, err
 	return out, nil
 }
 
+// Choices returns the organizations whose rosters the actor may read, in tree order and
+// without counts: for filters and pickers, which show names only.
+func (s *Service) Choices(ctx context.Context, a *auth.Actor) ([]*Organization, error) {
+	return s.store.FindOrganizationNames(ctx, a.ReadRoots())
+}
+
 // Organization returns one organization the actor may see. An organization outside the
 // actor's scope is reported as not found, so that guessing IDs reveals nothing.
 func (s *Service) Organization(ctx context.Context, a *auth.Actor, id int64) (*Organization, error) {

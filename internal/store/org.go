@@ -88,6 +88,42 @@ func (db *DB) FindOrganizations(ctx context.Context, roots []string) ([]*org.Org
 	return treeOrder(list), nil
 }
 
+// FindOrganizationNames returns the organizations under the roots in tree order, without
+// counts: what a filter or a choice of organization needs.
+func (db *DB) FindOrganizationNames(ctx context.Context, roots []string) ([]*org.Organization, error) {
+	if len(roots) == 0 {
+		return nil, nil
+	}
+	var ors []string
+	var args []any
+	for _, r := range roots {
+		c, a := db.underPath("o.path", r)
+		ors = append(ors, c)
+		args = append(args, a...)
+	}
+	var list []*org.Organization
+	err := db.readOnce(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, "SELECT "+orgColumns+" FROM organizations o WHERE o.dissolved_at = 0 AND ("+
+			strings.Join(ors, " OR ")+")", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrg(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, o)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: find organization names: %w", err)
+	}
+	return treeOrder(list), nil
+}
+
 // rollUpCounts turns each organization's own counts into the counts of its whole subtree. A
 // listed organization's subtree is listed with it (the roots are subtrees), apart from
 // dissolved organizations, which hold no one.

@@ -145,6 +145,10 @@ func TestOrganizationsAndPeople(t *testing.T) {
 		if want := []string{"华东国际珠宝城党委", "第一支部", "第二支部", "第一党小组"}; !slices.Equal(order, want) {
 			t.Fatalf("tree order = %v, want %v", order, want)
 		}
+		names, err := db.FindOrganizationNames(ctx, []string{b2.Path})
+		if err != nil || len(names) != 2 || names[0].Name != "第二支部" || names[1].Name != "第一党小组" || names[1].Depth != 2 {
+			t.Fatalf("FindOrganizationNames(second branch) = %v, %v", names, err)
+		}
 	})
 }
 

@@ -61,7 +61,7 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 		Sort: q.Get("sort"), Limit: pageSize}
 	page := max(atoi(q.Get("page")), 1)
 	f.Offset = (page - 1) * pageSize
-	tree, err := h.Org.Tree(r.Context(), a)
+	tree, err := h.Org.Choices(r.Context(), a)
 	if err != nil {
 		h.View.Error(w, r, err)
 		return
