@@ -14,6 +14,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -126,8 +127,14 @@ func startPostgres() (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
+	reapOrphans()
 	dir, err := os.MkdirTemp("", "dangjian-pg-")
 	if err != nil {
+		return "", nil, err
+	}
+	// The owner's process id lets a later run stop this cluster if the test process dies
+	// without stopping it (killed, or timed out).
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return "", nil, err
 	}
 	// PostgreSQL refuses to run as root; as root, run it as the postgres user.
@@ -201,4 +208,29 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// reapOrphans stops the throwaway clusters of test processes that died without stopping
+// them, and removes their folders. A cluster whose owner still runs is left alone.
+func reapOrphans() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "dangjian-pg-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		owner, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || owner <= 0 || syscall.Kill(owner, 0) != syscall.ESRCH {
+			continue
+		}
+		if pm, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid")); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pm), "\n", 2)[0])); err == nil && pid > 0 {
+				syscall.Kill(pid, syscall.SIGINT)
+				for i := 0; i < 50 && syscall.Kill(pid, 0) == nil; i++ {
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		}
+		os.RemoveAll(dir)
+	}
 }
