@@ -79,6 +79,11 @@ func TestForms(t *testing.T) {
 		f.run(t, scenario{user: "secretary", path: "/people", header: map[string]string{"Accept-Language": "en-US,en;q=0.9"},
 			status: http.StatusOK, want: []string{"People", "Add person"}, notWant: []string{"人员名册"}})
 
+		// A form over the 1 MB limit is refused with a message, before any handler.
+		huge := url.Values{"name": {"大"}, "org_id": {branch}, "notes": {strings.Repeat("很长", 400000)}}
+		f.run(t, scenario{user: "secretary", method: "POST", path: "/people", form: huge, status: http.StatusUnprocessableEntity,
+			want: []string{"提交的内容太大"}})
+
 		// Operations endpoints.
 		f.run(t, scenario{user: "anonymous", path: "/readyz", status: http.StatusOK})
 		f.run(t, scenario{user: "anonymous", path: "/metrics", status: http.StatusOK, want: []string{"dangjian_http_requests_total"}})

@@ -3,13 +3,16 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/roster"
+	"github.com/dangjian/dangjian/internal/web/api"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
 	"github.com/prometheus/client_golang/prometheus"
@@ -132,6 +135,26 @@ func (s *Server) requireLogin(next http.HandlerFunc) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		next(w, r)
+	})
+}
+
+// parseForms parses the body of every form post of the pages once, so that handlers read
+// r.PostForm; a malformed or oversized body is answered here. The API reads JSON itself and
+// multipart uploads are parsed by their handler.
+func (s *Server) parseForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, api.Prefix) {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					s.view.Error(w, r, apperr.New(apperr.Invalid, "error.too_large"))
+					return
+				}
+				s.view.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -182,6 +182,7 @@ func (s *Server) routes() http.Handler {
 	}))
 	var h http.Handler = mux
 	h = s.authenticate(h)
+	h = s.parseForms(h)
 	h = cop.Handler(h)
 	h = limitBody(h)
 	h = s.securityHeaders(h)

@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/web/view"
 )
 
@@ -33,10 +32,6 @@ func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	p := &AccountPage{Base: h.View.NewBase(r, "account.title")}
 	p.NavItem = "account"
 	p.Form = view.NewForm(p.Translator, nil)
@@ -61,10 +56,6 @@ func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) {
 
 // SetLanguage stores the language: on the account when logged in, in a cookie otherwise.
 func (h *Handlers) SetLanguage(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	lang := r.PostForm.Get("lang")
 	if lang != "en" && lang != "zh-CN" {
 		lang = ""

@@ -42,14 +42,7 @@ func (h *Handlers) ExportPeople(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	reveal := false
-	if r.Method == http.MethodPost {
-		if err := r.ParseForm(); err != nil {
-			h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-			return
-		}
-		reveal = r.PostForm.Get("reveal") == "1"
-	}
+	reveal := r.Method == http.MethodPost && r.PostForm.Get("reveal") == "1"
 	people, secrets, err := h.Org.Export(r.Context(), a, f, reveal)
 	if err != nil {
 		h.View.Error(w, r, err)

@@ -42,10 +42,6 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) {
 
 // LoginSubmit checks the credentials and starts a session.
 func (h *Handlers) LoginSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	p := &LoginPage{Base: h.View.NewBase(r, "login.title"), Next: safeNext(r.PostForm.Get("next"))}
 	p.Form = view.NewForm(p.Translator, r.PostForm)
 	p.Form.Values.Del("password")
@@ -112,10 +108,6 @@ func (h *Handlers) Setup(w http.ResponseWriter, r *http.Request) {
 
 // SetupSubmit creates the first administrator and logs them in.
 func (h *Handlers) SetupSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	p := &SetupPage{Base: h.View.NewBase(r, "setup.title")}
 	p.Form = view.NewForm(p.Translator, r.PostForm)
 	pw := r.PostForm.Get("password")

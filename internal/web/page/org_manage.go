@@ -16,10 +16,6 @@ func (h *Handlers) MoveOrg(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	parent, _ := strconv.ParseInt(r.PostForm.Get("parent_id"), 10, 64)
 	if err := h.Org.MoveOrganization(r.Context(), a, o.ID, parent, atoi(r.PostForm.Get("version"))); err != nil {
 		h.manageError(w, r, o, err)
@@ -33,10 +29,6 @@ func (h *Handlers) DissolveOrg(w http.ResponseWriter, r *http.Request) {
 	a, o, err := h.adminOrg(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	if strings.TrimSpace(r.PostForm.Get("confirm")) != o.Name {
@@ -59,10 +51,6 @@ func (h *Handlers) MoveOrgPeople(w http.ResponseWriter, r *http.Request) {
 	a, o, err := h.adminOrg(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	to, _ := strconv.ParseInt(r.PostForm.Get("to"), 10, 64)
@@ -93,10 +81,6 @@ func (h *Handlers) AddPosition(w http.ResponseWriter, r *http.Request) {
 	a, o, err := h.adminOrg(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	pos := &org.Position{OrgID: o.ID, PersonID: int64(atoi(r.PostForm.Get("person_id"))), Position: r.PostForm.Get("position"),

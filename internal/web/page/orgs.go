@@ -197,10 +197,6 @@ func (h *Handlers) CreateOrg(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	p := &OrgFormPage{Base: h.View.NewBase(r, "orgs.new"), Kinds: org.Kinds, UnitKinds: org.UnitKinds}
 	p.NavItem = "orgs"
 	p.Form = view.NewForm(p.Translator, r.PostForm)
@@ -259,10 +255,6 @@ func (h *Handlers) UpdateOrg(w http.ResponseWriter, r *http.Request) {
 	a, o, err := h.adminOrg(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	p, err := h.orgEditPage(r, o, "orgs.edit")

@@ -177,10 +177,6 @@ func (h *Handlers) Reveal(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	field := r.PostForm.Get("field")
 	value, err := h.Org.Reveal(r.Context(), a, id, field)
 	if err != nil {
@@ -249,10 +245,6 @@ func (h *Handlers) CreatePerson(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	p, err := h.personForm(r, a, "people.new")
 	if err != nil {
 		h.View.Error(w, r, err)
@@ -311,10 +303,6 @@ func (h *Handlers) UpdatePerson(w http.ResponseWriter, r *http.Request) {
 	a, person, p, err := h.editablePerson(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	p.Form = view.NewForm(p.Translator, r.PostForm)

@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/web/view"
 )
@@ -49,10 +48,6 @@ func (h *Handlers) CreateToken(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	token, _, err := h.Auth.CreateToken(r.Context(), a, a.UserID, r.PostForm.Get("name"))

@@ -90,10 +90,6 @@ func (h *Handlers) TOTPLogin(w http.ResponseWriter, r *http.Request) {
 // TOTPLoginSubmit checks the code; a right one replaces the pending session with a new, full
 // one.
 func (h *Handlers) TOTPLoginSubmit(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	next := safeNext(r.PostForm.Get("next"))
 	token, err := h.Auth.CompleteLogin(r.Context(), h.pendingToken(r), r.PostForm.Get("code"), ClientIP(r), r.UserAgent())
 	if err == nil {
@@ -229,10 +225,6 @@ func (h *Handlers) TOTPEnable(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	err = h.Auth.EnableTOTP(r.Context(), a, r.PostForm.Get("code"))
 	if e := apperr.As(err); e != nil && len(e.Fields) > 0 {
 		h.showEnrol(w, r, view.StatusOf(e.Kind), err)
@@ -250,10 +242,6 @@ func (h *Handlers) TOTPDisable(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	err = h.Auth.DisableTOTP(r.Context(), a, r.PostForm.Get("totp_password"))

@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/web/view"
@@ -71,10 +70,6 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
-		return
-	}
 	p, err := h.usersPage(r, a)
 	if err != nil {
 		h.View.Error(w, r, err)
@@ -102,10 +97,6 @@ func (h *Handlers) GrantRole(w http.ResponseWriter, r *http.Request) {
 	a, id, err := actorID(r)
 	if err != nil {
 		h.View.Error(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.View.Error(w, r, apperr.New(apperr.Invalid, "error.bad_request"))
 		return
 	}
 	g := &auth.Grant{UserID: id, Role: r.PostForm.Get("role"), OrgID: int64(atoi(r.PostForm.Get("org_id")))}
