@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dangjian/dangjian/internal/app"
-	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/app/apptest"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
 )
@@ -101,20 +99,7 @@ func TestForms(t *testing.T) {
 // administrator and then closes for good.
 func TestSetupOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		ctx := context.Background()
-		cfg := config.Default()
-		cfg.Data = t.TempDir()
-		if d == store.Postgres {
-			cfg.DB = storetest.NewPostgresDB(t)
-		}
-		a, err := app.Open(ctx, cfg, app.Options{LogOutput: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer a.Close()
-		if _, err := a.DB.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		a := apptest.Open(t, d, apptest.Options{})
 		f := &fixture{t: t, app: a, clients: map[string]*http.Client{"anonymous": newClient(), "first": newClient()}}
 		f.srv = newServer(t, a)
 		f.run(t, scenario{user: "anonymous", path: "/login", status: http.StatusSeeOther})

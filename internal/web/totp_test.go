@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dangjian/dangjian/internal/app"
+	"github.com/dangjian/dangjian/internal/app/apptest"
 	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/demo"
 	"github.com/dangjian/dangjian/internal/store"
@@ -32,20 +32,7 @@ func newTOTPFixture(t *testing.T, d store.Dialect, adminTOTP bool) (*fixture, *t
 	ctx := context.Background()
 	clk := &totpClock{}
 	clk.ns.Store(time.Date(2026, 11, 25, 8, 0, 10, 0, time.UTC).UnixNano())
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	cfg.AdminTOTP = adminTOTP
-	if d == store.Postgres {
-		cfg.DB = storetest.NewPostgresDB(t)
-	}
-	a, err := app.Open(ctx, cfg, app.Options{LogOutput: io.Discard, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	if _, err := a.DB.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.Open(t, d, apptest.Options{Now: clk.Now, Configure: func(c *config.Config) { c.AdminTOTP = adminTOTP }})
 	data, err := demo.Load(ctx, a.Org, a.Auth, clk.Now(), password)
 	if err != nil {
 		t.Fatal(err)
@@ -306,21 +293,7 @@ func (f *fixture) follow(t *testing.T, user, path string) (reply, string) {
 // second factors sets one up right after the setup form.
 func TestTOTPSetupWithAdminRule(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		ctx := context.Background()
-		cfg := config.Default()
-		cfg.Data = t.TempDir()
-		cfg.AdminTOTP = true
-		if d == store.Postgres {
-			cfg.DB = storetest.NewPostgresDB(t)
-		}
-		a, err := app.Open(ctx, cfg, app.Options{LogOutput: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { a.Close() })
-		if _, err := a.DB.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		a := apptest.Open(t, d, apptest.Options{Configure: func(c *config.Config) { c.AdminTOTP = true }})
 		f := &fixture{t: t, app: a, clients: map[string]*http.Client{"first": newClient()}}
 		f.srv = newServer(t, a)
 		f.do(t, "first", "POST", "/setup", url.Values{"username": {"root"}, "password": {"红色教育基地2023"}, "password2": {"红色教育基地2023"}}).

@@ -11,11 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dangjian/dangjian/internal/app"
+	"github.com/dangjian/dangjian/internal/app/apptest"
 	"github.com/dangjian/dangjian/internal/auth"
-	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/demo"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/store"
@@ -39,33 +38,10 @@ type fixture struct {
 
 func newFixture(t testing.TB, d store.Dialect) *fixture {
 	t.Helper()
+	a := apptest.Open(t, d, apptest.Options{})
+	data := apptest.Demo(t, a, password)
 	ctx := context.Background()
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	if d == store.Postgres {
-		cfg.DB = storetest.NewPostgresDB(t)
-	}
-	a, err := app.Open(ctx, cfg, app.Options{LogOutput: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	if _, err := a.DB.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	data, err := demo.Load(ctx, a.Org, a.Auth, time.Now(), password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An administrator of the First Branch only.
 	sys := auth.System("test")
-	u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: "firstsec", Password: password, CanReveal: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Auth.GrantRole(ctx, sys, &auth.Grant{UserID: u.ID, Role: auth.RoleOrgAdmin, OrgID: data.FirstBranch.ID}); err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(a.Web)
 	t.Cleanup(srv.Close)
 	f := &fixture{t: t, srv: srv, app: a, demo: data, clients: map[string]*http.Client{}}
