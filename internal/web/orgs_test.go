@@ -70,5 +70,22 @@ func TestReorganize(t *testing.T) {
 		_ = body
 		f.run(t, scenario{user: "firstsec", method: "POST", path: branch + "/positions", status: http.StatusNotFound,
 			form: url.Values{"person_id": {id(dd.Member.ID)}, "position": {"youth_member"}}})
+		positions, err := f.app.Org.Positions(ctx, sysActor(), dd.SecondBranch.ID)
+		if err != nil || len(positions) == 0 {
+			t.Fatalf("positions: %v", err)
+		}
+		end := branch + "/positions/" + id(positions[0].ID) + "/end"
+		f.run(t, scenario{user: "firstsec", method: "POST", path: end, form: url.Values{}, status: http.StatusNotFound})
+		f.run(t, scenario{user: "inspector", method: "POST", path: end, form: url.Values{}, status: http.StatusForbidden})
+		// A position of another organization cannot be ended through this one's address.
+		f.run(t, scenario{user: "firstsec", method: "POST", path: "/orgs/" + id(dd.FirstBranch.ID) + "/positions/" + id(positions[0].ID) + "/end",
+			form: url.Values{}, status: http.StatusNotFound})
+		// People cannot be moved out of the secretary's scope, nor in from another.
+		f.run(t, scenario{user: "secretary", method: "POST", path: "/orgs/" + id(dd.Groups[1].ID) + "/move-people", status: http.StatusUnprocessableEntity,
+			form: url.Values{"to": {id(dd.FirstBranch.ID)}}, want: []string{"请选择您管理的党组织"}})
+		f.run(t, scenario{user: "secretary", method: "POST", path: "/orgs/" + id(dd.FirstBranch.ID) + "/move-people", status: http.StatusNotFound,
+			form: url.Values{"to": {id(dd.SecondBranch.ID)}}})
+		f.run(t, scenario{user: "inspector", method: "POST", path: "/orgs/" + id(dd.SecondBranch.ID) + "/dissolve", status: http.StatusForbidden,
+			form: url.Values{"confirm": {dd.SecondBranch.Name}}})
 	})
 }
