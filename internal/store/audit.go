@@ -151,10 +151,3 @@ func nullInt(v int64) any {
 	}
 	return v
 }
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}

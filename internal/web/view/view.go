@@ -117,7 +117,8 @@ func (b *Base) DateTime(t time.Time) string {
 	return t.In(b.Zone).Format("2006-01-02 15:04")
 }
 
-// Page is what every page struct provides.
+// Page is what every page struct provides: the shared Base, which embedding it gives. Render
+// takes only Pages, so templates never get a map or a loose value.
 type Page interface{ base() *Base }
 
 func (b *Base) base() *Base { return b }
