@@ -18,11 +18,27 @@ type stmtCache struct {
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 	pending map[string]bool
+	seen    map[string]bool // statements met once: only a second use is worth caching
 	closed  bool
 }
 
 func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, seen: map[string]bool{}}
+}
+
+// secondSight reports whether q was met before, remembering it otherwise. Queries built with
+// a count of placeholders (IN lists of a batch) are met once and so never take a cache slot.
+// The caller holds c.mu.
+func (c *stmtCache) secondSight(q string) bool {
+	if c.seen[q] {
+		delete(c.seen, q)
+		return true
+	}
+	if len(c.seen) >= 4*maxCachedStatements {
+		clear(c.seen)
+	}
+	c.seen[q] = true
+	return false
 }
 
 // lookup returns the prepared statement of q if there is one. Otherwise it prepares q in the
@@ -37,7 +53,7 @@ func (c *stmtCache) lookup(q string) *sql.Stmt {
 	if s, ok := c.m[q]; ok {
 		return s
 	}
-	if c.closed || c.pending[q] || len(c.m)+len(c.pending) >= maxCachedStatements {
+	if c.closed || c.pending[q] || len(c.m)+len(c.pending) >= maxCachedStatements || !c.secondSight(q) {
 		return nil
 	}
 	c.pending[q] = true
@@ -71,9 +87,9 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 		c.mu.Unlock()
 		return s, nil
 	}
-	full := c.closed || len(c.m)+len(c.pending) >= maxCachedStatements
+	skip := c.closed || len(c.m)+len(c.pending) >= maxCachedStatements || !c.secondSight(q)
 	c.mu.Unlock()
-	if full {
+	if skip {
 		return nil, nil
 	}
 	s, err := c.pool.PrepareContext(ctx, q)
