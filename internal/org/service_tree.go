@@ -109,6 +109,9 @@ func (s *Service) MovePeople(ctx context.Context, a *auth.Actor, fromID, toID in
 		return 0, apperr.ErrDenied
 	}
 	to, err := s.orgForWrite(ctx, a, toID)
+	if e := apperr.As(err); e != nil && e.Fields["org_id"] != "" {
+		return 0, &apperr.Error{Kind: e.Kind, Key: e.Key, Fields: map[string]string{"to": e.Fields["org_id"]}}
+	}
 	if err != nil {
 		return 0, err
 	}

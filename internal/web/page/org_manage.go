@@ -55,10 +55,6 @@ func (h *Handlers) MoveOrgPeople(w http.ResponseWriter, r *http.Request) {
 	}
 	to, _ := strconv.ParseInt(r.PostForm.Get("to"), 10, 64)
 	if _, err := h.Org.MovePeople(r.Context(), a, o.ID, to); err != nil {
-		if e := apperr.As(err); e != nil && e.Fields["org_id"] != "" {
-			// The service names the target organization org_id; on this form it is "to".
-			err = &apperr.Error{Kind: e.Kind, Key: e.Key, Fields: map[string]string{"to": e.Fields["org_id"]}}
-		}
 		h.manageError(w, r, o, err)
 		return
 	}
