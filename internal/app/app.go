@@ -5,6 +5,8 @@ package app
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"time"
 	_ "time/tzdata" // the binary carries its own zone database
 
+	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/jobs"
@@ -32,10 +35,12 @@ type App struct {
 	DB     *store.DB
 	Auth   *auth.Service
 	Org    *org.Service
-	Jobs   *jobs.Runner
-	Web    *web.Server
-	Zone   *time.Location
-	Now    func() time.Time
+	// Activity plans activities, invitations, check-in and attendance.
+	Activity *activity.Service
+	Jobs     *jobs.Runner
+	Web      *web.Server
+	Zone     *time.Location
+	Now      func() time.Time
 
 	listener    net.Listener
 	server      *http.Server
@@ -90,12 +95,18 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Auth = auth.NewService(db, auth.Policy{IdleTimeout: cfg.SessionIdle.Duration, AbsoluteTimeout: cfg.SessionAbsolute.Duration,
 		LockoutAttempts: cfg.LockoutAttempts, LockoutFor: cfg.LockoutFor.Duration, Zone: zone, AdminTOTP: cfg.AdminTOTP}, opts.Now)
 	a.Org = org.NewService(db, db, opts.Now)
+	checkinKey, err := hkdf.Key(sha256.New, key, nil, "dangjian check-in token", 32)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	a.Activity = activity.NewService(db, db, checkinKey, zone, opts.Now)
 	if a.Jobs, err = jobs.New(db, a.Org, a.Log); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a.Org.SetImports(db, a.Jobs)
-	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Ready: a.ready, Now: opts.Now, Zone: zone})
+	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Ready: a.ready, Now: opts.Now, Zone: zone})
 	if err != nil {
 		db.Close()
 		return nil, err

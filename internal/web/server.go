@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
@@ -32,9 +33,11 @@ type Deps struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 	Org    *org.Service
-	Ready  Readiness
-	Now    func() time.Time
-	Zone   *time.Location
+	// Activity is the activity service.
+	Activity *activity.Service
+	Ready    Readiness
+	Now      func() time.Time
+	Zone     *time.Location
 }
 
 // Server is dangjian's HTTP handler.
@@ -90,7 +93,7 @@ func New(d Deps) (*Server, error) {
 		// The __Host- prefix binds the cookie to this host, over HTTPS, for the whole path.
 		s.cookieName = "__Host-dj_session"
 	}
-	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Now: d.Now,
+	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Activity: d.Activity, Now: d.Now,
 		Cookie: page.CookieConfig{Name: s.cookieName, Secure: d.Config.Secure}}
 	s.handler = s.routes()
 	return s, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/org"
@@ -17,11 +18,13 @@ import (
 
 // Handlers serves the HTML pages.
 type Handlers struct {
-	View   *view.Renderer
-	Auth   *auth.Service
-	Org    *org.Service
-	Now    func() time.Time
-	Cookie CookieConfig
+	View *view.Renderer
+	Auth *auth.Service
+	Org  *org.Service
+	// Activity is the activity service.
+	Activity *activity.Service
+	Now      func() time.Time
+	Cookie   CookieConfig
 }
 
 // CookieConfig names the session cookie and its flags.

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dangjian/dangjian/internal/activity"
+	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/audit"
+)
+
+// FindInvitations returns an activity's invitations as given, oldest first.
+func (db *DB) FindInvitations(ctx context.Context, activityID int64) ([]*activity.Invitation, error) {
+	var out []*activity.Invitation
+	err := db.readOnce(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT i.id, i.activity_id, COALESCE(i.org_id, 0), COALESCE(o.name, ''), i.subtree, i.stages,
+			COALESCE(i.person_id, 0), COALESCE(p.name, ''), i.created_at
+			FROM invitations i LEFT JOIN organizations o ON o.id = i.org_id LEFT JOIN people p ON p.id = i.person_id
+			WHERE i.activity_id = ? ORDER BY i.id`, activityID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var inv activity.Invitation
+			var stages string
+			var created int64
+			if err := rows.Scan(&inv.ID, &inv.ActivityID, &inv.OrgID, &inv.OrgName, &inv.Subtree, &stages, &inv.PersonID, &inv.PersonName, &created); err != nil {
+				return err
+			}
+			inv.Stages, inv.CreatedAt = splitList(stages), fromMS(created)
+			out = append(out, &inv)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// splitList reads a ",a,b," list.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Invite records an invitation and adds the people it names to the participants: one person,
+// or the people of an organization (its subtree when inv.Subtree; paths holds the
+// organization's path) in the invited stages whose status is normal. A walk-in who is
+// invited later becomes invited. It returns how many participants were added or changed.
+func (db *DB) Invite(ctx context.Context, inv *activity.Invitation, paths []string, rec *audit.Record) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := ms(db.Now())
+		stages := ""
+		if len(inv.Stages) > 0 {
+			stages = "," + strings.Join(inv.Stages, ",") + ","
+		}
+		id, err := tx.insert(ctx, `INSERT INTO invitations (activity_id, org_id, subtree, stages, person_id, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, inv.ActivityID, nullInt(inv.OrgID), inv.Subtree, stages, nullInt(inv.PersonID), nullInt(rec.ActorID), now)
+		if err != nil {
+			return fmt.Errorf("store: invite: %w", err)
+		}
+		inv.ID = id
+		q := `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at)
+			SELECT ?, p.id, ?, ?, ? FROM people p`
+		args := []any{inv.ActivityID, true, now, now}
+		if inv.PersonID != 0 {
+			q += " WHERE p.id = ?"
+			args = append(args, inv.PersonID)
+		} else {
+			q += " JOIN organizations o ON o.id = p.org_id WHERE p.status = 'normal' AND p.stage IN " + placeholders(1, len(inv.Stages))
+			for _, s := range inv.Stages {
+				args = append(args, s)
+			}
+			if inv.Subtree {
+				c, a := db.underPath("o.path", paths[0])
+				q += " AND " + c
+				args = append(args, a...)
+			} else {
+				q += " AND p.org_id = ?"
+				args = append(args, inv.OrgID)
+			}
+		}
+		// The WHERE above keeps SQLite's parser from reading ON CONFLICT as a join condition.
+		res, err := tx.exec(ctx, q+` ON CONFLICT (activity_id, person_id) DO UPDATE SET invited = excluded.invited,
+			updated_at = excluded.updated_at WHERE participants.invited <> excluded.invited`, args...)
+		if err != nil {
+			return fmt.Errorf("store: invite participants: %w", err)
+		}
+		added, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		n = int(added)
+		if rec.After == "" {
+			rec.After = "{}"
+		}
+		rec.After = strings.TrimSuffix(rec.After, "}") + fmt.Sprintf(`,"added":%d}`, n)
+		rec.After = strings.Replace(rec.After, "{,", "{", 1)
+		return tx.appendAudit(ctx, rec)
+	})
+	return n, err
+}
+
+const participantColumns = `pa.activity_id, pa.person_id, p.name, p.stage, o.name, pa.invited, pa.response, pa.leave_reason,
+	pa.decided_by, pa.decided_at, pa.absent_reason`
+
+func scanParticipant(row interface{ Scan(...any) error }) (*activity.Participant, error) {
+	var p activity.Participant
+	var decided int64
+	if err := row.Scan(&p.ActivityID, &p.PersonID, &p.PersonName, &p.Stage, &p.OrgName, &p.Invited, &p.Response,
+		&p.LeaveReason, &p.DecidedBy, &decided, &p.AbsentReason); err != nil {
+		return nil, err
+	}
+	p.DecidedAt = fromMS(decided)
+	return &p, nil
+}
+
+const participantFrom = ` FROM participants pa JOIN people p ON p.id = pa.person_id JOIN organizations o ON o.id = p.org_id`
+
+// FindParticipants returns an activity's participants by organization and name, each with
+// attendance per day.
+func (db *DB) FindParticipants(ctx context.Context, activityID int64) ([]*activity.Participant, error) {
+	var out []*activity.Participant
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, "SELECT "+participantColumns+participantFrom+
+			" WHERE pa.activity_id = ? ORDER BY pa.invited DESC, o.path, p.name_pinyin, p.id", activityID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		byPerson := map[int64]*activity.Participant{}
+		for rows.Next() {
+			p, err := scanParticipant(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+			byPerson[p.PersonID] = p
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		atts, err := tx.findAttendance(ctx, "activity_id = ?", activityID)
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
+			if p := byPerson[a.PersonID]; p != nil {
+				if p.Days == nil {
+					p.Days = map[string]*activity.Attendance{}
+				}
+				p.Days[a.Day] = a
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (tx *Tx) findAttendance(ctx context.Context, cond string, args ...any) ([]*activity.Attendance, error) {
+	rows, err := tx.query(ctx, `SELECT id, activity_id, person_id, day, late, method, COALESCE(by_user, 0), by_name, at
+		FROM attendance WHERE `+cond+" ORDER BY day, at", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*activity.Attendance
+	for rows.Next() {
+		var a activity.Attendance
+		var at int64
+		if err := rows.Scan(&a.ID, &a.ActivityID, &a.PersonID, &a.Day, &a.Late, &a.Method, &a.ByUser, &a.ByName, &at); err != nil {
+			return nil, err
+		}
+		a.At = fromMS(at)
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// FindParticipant returns one person's participation with attendance per day; not found when
+// the person is no participant.
+func (db *DB) FindParticipant(ctx context.Context, activityID, personID int64) (*activity.Participant, error) {
+	var p *activity.Participant
+	err := db.readTx(ctx, func(tx *Tx) error {
+		var err error
+		p, err = scanParticipant(tx.queryRow(ctx, "SELECT "+participantColumns+participantFrom+
+			" WHERE pa.activity_id = ? AND pa.person_id = ?", activityID, personID))
+		if err != nil {
+			return err
+		}
+		atts, err := tx.findAttendance(ctx, "activity_id = ? AND person_id = ?", activityID, personID)
+		for _, a := range atts {
+			if p.Days == nil {
+				p.Days = map[string]*activity.Attendance{}
+			}
+			p.Days[a.Day] = a
+		}
+		return err
+	})
+	return p, err
+}
+
+// UpdateParticipant writes a participant's answer, leave decision and absence reason.
+func (db *DB) UpdateParticipant(ctx context.Context, p *activity.Participant, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE participants SET response = ?, leave_reason = ?, decided_by = ?, decided_at = ?,
+			absent_reason = ?, updated_at = ? WHERE activity_id = ? AND person_id = ?`, p.Response, p.LeaveReason, p.DecidedBy,
+			ms(p.DecidedAt), p.AbsentReason, ms(db.Now()), p.ActivityID, p.PersonID)
+		if err != nil {
+			return fmt.Errorf("store: update participant: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return mapErrNone(err)
+		}
+		return tx.appendAudit(ctx, rec)
+	})
+}
+
+// CheckIn records one person's attendance of one day. A walk-in is added to the participants
+// as not invited. With replace, an existing row of the day takes the new late mark, method
+// and recorder; without, an existing row wins and CheckIn reports false without writing
+// anything, so two phones checking in at once leave exactly one row.
+func (db *DB) CheckIn(ctx context.Context, att *activity.Attendance, walkIn, replace bool, rec *audit.Record) (bool, error) {
+	added := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := ms(att.At)
+		if walkIn {
+			if _, err := tx.exec(ctx, `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (activity_id, person_id) DO NOTHING`, att.ActivityID, att.PersonID, false, now, now); err != nil {
+				return fmt.Errorf("store: walk-in: %w", err)
+			}
+		}
+		conflict := " ON CONFLICT (activity_id, person_id, day) DO NOTHING"
+		if replace {
+			conflict = ` ON CONFLICT (activity_id, person_id, day) DO UPDATE SET late = excluded.late, method = excluded.method,
+				by_user = excluded.by_user, by_name = excluded.by_name, at = excluded.at`
+		}
+		res, err := tx.exec(ctx, `INSERT INTO attendance (activity_id, person_id, day, late, method, by_user, by_name, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+conflict, att.ActivityID, att.PersonID, att.Day, att.Late, att.Method,
+			nullInt(att.ByUser), att.ByName, now)
+		if err != nil {
+			return fmt.Errorf("store: check in: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		added = true
+		return tx.appendAudit(ctx, rec)
+	})
+	return added, err
+}
+
+// UndoCheckIn removes one attendance row; not found when there is none.
+func (db *DB) UndoCheckIn(ctx context.Context, activityID, personID int64, day string, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, "DELETE FROM attendance WHERE activity_id = ? AND person_id = ? AND day = ?", activityID, personID, day)
+		if err != nil {
+			return fmt.Errorf("store: undo check-in: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return mapErrNone(err)
+		}
+		return tx.appendAudit(ctx, rec)
+	})
+}
+
+// mapErrNone returns err, or not found when a statement touched no row.
+func mapErrNone(err error) error {
+	if err != nil {
+		return err
+	}
+	return apperr.ErrNotFound
+}
