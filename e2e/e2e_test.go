@@ -21,8 +21,10 @@ const password = "e2e-demo-password"
 
 // site is a running dangjian with the demo data.
 type site struct {
-	URL  string
-	Demo *demo.Data
+	URL        string
+	Demo       *demo.Data
+	Activities *demo.Activities
+	App        *app.App
 }
 
 func startSite(t *testing.T) *site {
@@ -42,6 +44,10 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	acts, err := demo.LoadActivities(ctx, a.Activity, a.Org, d, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Listen(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +58,7 @@ func startSite(t *testing.T) *site {
 		<-done
 		a.Close()
 	})
-	return &site{URL: "http://" + a.Addr(), Demo: d}
+	return &site{URL: "http://" + a.Addr(), Demo: d, Activities: acts, App: a}
 }
 
 type testWriter struct{ t *testing.T }

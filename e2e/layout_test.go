@@ -15,7 +15,10 @@ func TestPagesFit360(t *testing.T) {
 	s := startSite(t)
 	pages := []string{"/", "/orgs", fmt.Sprintf("/orgs/%d", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/edit", s.Demo.SecondBranch.ID),
 		"/people", "/people/new", fmt.Sprintf("/people/%d", s.Demo.Secretary.ID), fmt.Sprintf("/people/%d/edit", s.Demo.Secretary.ID),
-		"/people/import", "/audit", "/account", "/admin/users"}
+		"/people/import", "/audit", "/account", "/admin/users",
+		"/activities", "/activities?when=past", "/activities/new", fmt.Sprintf("/activities/%d", s.Activities.Trip.ID),
+		fmt.Sprintf("/activities/%d/edit", s.Activities.Trip.ID), fmt.Sprintf("/activities/%d/attendance", s.Activities.Trip.ID),
+		"/sites", fmt.Sprintf("/sites/%d", s.Activities.Sites[2].ID), "/sites/new"}
 	for _, width := range []int{360, 1280} {
 		ctx := browser(t, width, 800)
 		login(t, ctx, s.URL, "admin")
@@ -31,7 +34,7 @@ func TestPagesFit360(t *testing.T) {
 			if body := text(t, ctx, "main"); strings.Contains(body, "error.") || strings.Contains(body, "field.") {
 				t.Errorf("%s shows an untranslated key: %q", path, body)
 			}
-			name := strings.Trim(strings.NewReplacer("/", "-").Replace(path), "-")
+			name := strings.Trim(strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(path), "-")
 			if name == "" {
 				name = "home"
 			}

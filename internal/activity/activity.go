@@ -196,16 +196,20 @@ type Attendance struct {
 
 // Filter selects activities.
 type Filter struct {
-	Roots  []string  // organization subtrees; nil means none
-	OrgID  int64     // one organization only
-	From   time.Time // activities ending after
-	To     time.Time // activities starting before
-	Type   string
-	SiteID int64 // held at the site or with a stop there
-	Status string
-	Desc   bool // newest first
-	Limit  int
-	Offset int
+	Roots []string // organization subtrees; nil means none
+	// MemberPath adds the activities of one organization (not its subtree), and PersonID
+	// those the person participates in: what a member sees beyond the roots.
+	MemberPath string
+	PersonID   int64
+	OrgID      int64     // one organization only
+	From       time.Time // activities ending after
+	To         time.Time // activities starting before
+	Type       string
+	SiteID     int64 // held at the site or with a stop there
+	Status     string
+	Desc       bool // newest first
+	Limit      int
+	Offset     int
 }
 
 // Store is what the activity service needs from the database. Each method is one transaction;
@@ -233,6 +237,7 @@ type Store interface {
 
 	CheckIn(ctx context.Context, att *Attendance, walkIn, replace bool, rec *audit.Record) (bool, error)
 	UndoCheckIn(ctx context.Context, activityID, personID int64, day string, rec *audit.Record) error
+
 }
 
 // Orgs reads organizations and people for the activity service.

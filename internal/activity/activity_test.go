@@ -34,8 +34,8 @@ func mustZone(name string) *time.Location {
 // clock is a settable test clock.
 type clock struct{ ns atomic.Int64 }
 
-func (c *clock) Now() time.Time     { return time.Unix(0, c.ns.Load()) }
-func (c *clock) Set(t time.Time)    { c.ns.Store(t.UnixNano()) }
+func (c *clock) Now() time.Time  { return time.Unix(0, c.ns.Load()) }
+func (c *clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
 func at(day, hm string) time.Time { // a wall-clock time in Shanghai
 	t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hm, shanghai)
 	if err != nil {

@@ -63,7 +63,7 @@ func parseToken(key []byte, s string, now time.Time) (parsedToken, error) {
 	if len(s) != base64.RawURLEncoding.EncodedLen(tokenLen) {
 		return parsedToken{}, ErrTokenInvalid
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) != tokenLen || b[0] != tokenVersion || (b[1] != kindQR && b[1] != kindPass) {
 		return parsedToken{}, ErrTokenInvalid
 	}

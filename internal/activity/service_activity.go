@@ -67,29 +67,25 @@ func (s *Service) manage(ctx context.Context, a *auth.Actor, id int64) (*Activit
 	return act, nil
 }
 
-// Activities lists the activities of the organizations the actor may see, within f's other
-// conditions; f.Roots is replaced by the actor's scope (narrowed to f.OrgID when given).
+// Activities lists, within f's other conditions, the activities the actor may see: those of
+// the subtrees it views, of its own organization, and those it is invited to or attended;
+// with f.OrgID, those of that organization only.
 func (s *Service) Activities(ctx context.Context, a *auth.Actor, f Filter) ([]*Activity, int, error) {
-	roots := a.ReadRoots()
-	if a.MemberPath != "" {
-		roots = append(roots, a.MemberPath)
+	if a == nil {
+		return nil, 0, apperr.New(apperr.Unauthorized, "error.login_required")
+	}
+	f.Roots, f.MemberPath, f.PersonID = a.ReadRoots(), "", a.PersonID
+	if a.MemberPath != "" && !a.CanView(a.MemberPath) {
+		f.MemberPath = a.MemberPath
 	}
 	if f.OrgID != 0 {
 		o, err := s.orgs.FindOrganizationByID(ctx, f.OrgID)
 		if err != nil || !a.CanSee(o.Path) {
 			return nil, 0, apperr.ErrNotFound
 		}
-		if !a.CanView(o.Path) {
-			// A member sees only the activities of the member's own organization.
-			f.OrgID, roots = o.ID, []string{o.Path}
-		} else {
-			roots = []string{o.Path}
-		}
+		// One organization's own activities: all of them are visible to whoever may see it.
+		f.Roots, f.MemberPath, f.PersonID = []string{o.Path}, "", 0
 	}
-	if len(roots) == 0 {
-		return nil, 0, nil
-	}
-	f.Roots = roots
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -255,7 +251,7 @@ func activityAudit(act *Activity, zone *time.Location) map[string]any {
 		"starts_at": act.StartsAt.In(zone).Format(time.RFC3339), "ends_at": act.EndsAt.In(zone).Format(time.RFC3339),
 		"all_day": act.AllDay, "place": act.Place, "site_id": act.SiteID, "host_id": act.HostID,
 		"recorder_id": act.RecorderID, "status": act.Status, "stops": len(act.Stops),
-		"checkin_opens": act.CheckinOpens.In(zone).Format(time.RFC3339),
+		"checkin_opens":  act.CheckinOpens.In(zone).Format(time.RFC3339),
 		"checkin_closes": act.CheckinCloses.In(zone).Format(time.RFC3339),
 	}
 }

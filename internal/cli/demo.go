@@ -56,6 +56,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := demo.LoadActivities(ctx, a.Activity, a.Org, d, a.Now()); err != nil {
+		return err
+	}
 	if err := a.Listen(); err != nil {
 		return err
 	}

@@ -149,6 +149,13 @@ func (db *DB) activityWhere(f activity.Filter) (string, []any) {
 		scope = append(scope, c)
 		args = append(args, a...)
 	}
+	if f.MemberPath != "" {
+		scope, args = append(scope, "o.path = ?"), append(args, f.MemberPath)
+	}
+	if f.PersonID != 0 {
+		scope = append(scope, "EXISTS (SELECT 1 FROM participants pa WHERE pa.activity_id = a.id AND pa.person_id = ?)")
+		args = append(args, f.PersonID)
+	}
 	if len(scope) == 0 {
 		scope = []string{"1 = 0"}
 	}

@@ -16,6 +16,8 @@ type HomePage struct {
 	Orgs      []*OrgRow
 	Person    *org.Person
 	CanRoster bool
+	// Upcoming are the caller's own coming activities.
+	Upcoming []*ActivityRow
 }
 
 // OrgRow is an organization with its term warning.
@@ -54,6 +56,17 @@ func (h *Handlers) Home(w http.ResponseWriter, r *http.Request) {
 			h.View.Error(w, r, err)
 			return
 		}
+		upcoming, err := h.Activity.Upcoming(r.Context(), a, 5)
+		if err != nil {
+			h.View.Error(w, r, err)
+			return
+		}
+		types, err := h.Activity.Types(r.Context())
+		if err != nil {
+			h.View.Error(w, r, err)
+			return
+		}
+		p.Upcoming = activityRows(upcoming, types, p.Lang, p.Zone)
 	}
 	h.View.Render(w, r, http.StatusOK, "home", p)
 }
