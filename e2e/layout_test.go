@@ -18,7 +18,9 @@ func TestPagesFit360(t *testing.T) {
 		"/people/import", "/audit", "/account", "/admin/users",
 		"/activities", "/activities?when=past", "/activities/new", fmt.Sprintf("/activities/%d", s.Activities.Trip.ID),
 		fmt.Sprintf("/activities/%d/edit", s.Activities.Trip.ID), fmt.Sprintf("/activities/%d/attendance", s.Activities.Trip.ID),
-		"/sites", fmt.Sprintf("/sites/%d", s.Activities.Sites[2].ID), "/sites/new"}
+		"/sites", fmt.Sprintf("/sites/%d", s.Activities.Sites[2].ID), "/sites/new",
+		fmt.Sprintf("/orgs/%d/compliance", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/compliance?scope=subtree", s.Demo.Committee.ID),
+		fmt.Sprintf("/orgs/%d/compliance?year=2023", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/rules", s.Demo.SecondBranch.ID)}
 	for _, width := range []int{360, 1280} {
 		ctx := browser(t, width, 800)
 		login(t, ctx, s.URL, "admin")

@@ -215,6 +215,8 @@ type Filter struct {
 // Store is what the activity service needs from the database. Each method is one transaction;
 // an audit record passed in is written in the same transaction.
 type Store interface {
+	ComplianceStore
+
 	FindActivityTypes(ctx context.Context) ([]*Type, error)
 	CreateActivityType(ctx context.Context, t *Type, rec *audit.Record) error
 

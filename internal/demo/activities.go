@@ -41,11 +41,21 @@ func LoadActivities(ctx context.Context, svc *activity.Service, orgs *org.Servic
 	if err != nil {
 		return nil, fmt.Errorf("demo: 2023: %w", err)
 	}
+	r, err := l.recent(now, out.Sites[3])
+	if err != nil {
+		return nil, fmt.Errorf("demo: recent: %w", err)
+	}
 	m, err := l.coming(now, out.Sites[3])
 	if err != nil {
 		return nil, fmt.Errorf("demo: coming: %w", err)
 	}
-	out.Count = 1 + n + m
+	// The committee's local rule: a party lecture every quarter (the national text leaves the
+	// count to local rules).
+	if err := svc.OverrideRule(ctx, l.sys, d.Committee.ID, activity.RuleChange{Code: "MTG-LEC", Period: activity.PeriodQuarter,
+		MinCount: 1, Enabled: true, Note: "党委规定：各支部每季度至少上1次党课"}); err != nil {
+		return nil, fmt.Errorf("demo: lecture rule: %w", err)
+	}
+	out.Count = 1 + n + r + m
 	return out, nil
 }
 
@@ -194,6 +204,54 @@ func (l *activityLoader) year2023(room *activity.Site) (int, error) {
 		}
 	}
 	return len(list), nil
+}
+
+// recent holds the branch's meetings of the last five months: committee meetings every
+// month, theme party days except three months ago, with everyone but two members attending
+// (they show on the compliance page as six months without organizational life).
+func (l *activityLoader) recent(now time.Time, room *activity.Site) (int, error) {
+	this := now.In(l.zone)
+	first := time.Date(this.Year(), this.Month(), 1, 0, 0, 0, 0, l.zone)
+	absent := map[int64]bool{}
+	for i := len(l.members) - 1; i >= 0 && len(absent) < 2; i-- {
+		if p := l.members[i]; p.ID != l.d.Member.ID && p.OrgID != l.d.SecondBranch.ID {
+			absent[p.ID] = true
+		}
+	}
+	n := 0
+	for back := 5; back >= 1; back-- {
+		month := first.AddDate(0, -back, 0)
+		list := []meeting{{month.AddDate(0, 0, 4).Format(time.DateOnly), "09:00", "10:30", []string{"committee_meeting"},
+			fmt.Sprintf("%d月支委会", int(month.Month()))}}
+		if back != 3 {
+			list = append(list, meeting{month.AddDate(0, 0, 11).Format(time.DateOnly), "14:00", "16:30", []string{"theme_day"},
+				fmt.Sprintf("%d月主题党日", int(month.Month()))})
+		}
+		for _, m := range list {
+			act, err := l.svc.CreateActivity(l.ctx, l.sys, activity.Plan{OrgID: l.d.SecondBranch.ID, Types: m.types, Title: m.title,
+				StartDate: m.day, StartTime: m.start, EndTime: m.end, SiteID: room.ID, HostID: l.d.Secretary.ID})
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", m.title, err)
+			}
+			who := l.members
+			if m.types[0] == "committee_meeting" {
+				who = l.committee()
+			}
+			for _, p := range who {
+				if _, err := l.svc.Invite(l.ctx, l.sys, act.ID, activity.Invitation{PersonID: p.ID}); err != nil {
+					return 0, err
+				}
+				if absent[p.ID] {
+					continue
+				}
+				if err := l.svc.ManualCheckIn(l.ctx, l.sys, act.ID, p.ID, m.day, false); err != nil {
+					return 0, err
+				}
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 // coming plans activities in the weeks after now, with the branch and its groups invited.

@@ -236,3 +236,35 @@ func TestSitePages(t *testing.T) {
 		f.run(t, scenario{user: "firstsec", path: path, status: http.StatusOK, notWant: []string{"南尖岩研学"}})
 	})
 }
+
+func TestCompliancePages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		f := newFixture(t, d)
+		dd := f.demo
+		branch := "/orgs/" + id(dd.SecondBranch.ID)
+		year := id(int64(time.Now().In(f.app.Zone).Year()))
+		f.planToday(t, "本月主题党日", url.Values{"types": {"theme_day"}})
+		f.run(t, scenario{user: "secretary", path: branch + "/compliance", status: http.StatusOK,
+			want: []string{"组织生活落实情况", "主题党日", "每月1次", "《中国共产党支部工作条例（试行）》", "连续6个月未参加组织生活的党员", "安排一次"}})
+		f.run(t, scenario{user: "secretary", path: branch + "/compliance?year=2023", status: http.StatusOK, want: []string{"逾期"},
+			notWant: []string{"连续6个月未参加组织生活的党员"}})
+		f.run(t, scenario{user: "inspector", path: "/orgs/" + id(dd.Committee.ID) + "/compliance?scope=subtree&year=" + year, status: http.StatusOK,
+			want: []string{"下级组织汇总", "第二支部", "第一支部"}})
+		f.run(t, scenario{user: "inspector", path: branch + "/compliance", status: http.StatusOK, notWant: []string{"安排一次"}})
+		f.run(t, scenario{user: "member", path: branch + "/compliance", status: http.StatusNotFound})
+		f.run(t, scenario{user: "firstsec", path: branch + "/compliance", status: http.StatusNotFound})
+		f.run(t, scenario{user: "firstsec", path: branch + "/rules", status: http.StatusNotFound})
+
+		// Rules: the branch sets a local lecture rule, which then shows on its compliance page.
+		f.run(t, scenario{user: "secretary", path: branch + "/rules", status: http.StatusOK, want: []string{"全国默认", "党课", "未启用"}})
+		f.run(t, scenario{user: "secretary", method: "POST", path: branch + "/rules", form: url.Values{"code": {"MTG-LEC"}, "period": {"quarter"}, "min_count": {"0"}, "enabled": {"1"}},
+			status: http.StatusUnprocessableEntity, want: []string{"次数为1到31"}})
+		f.run(t, scenario{user: "secretary", method: "POST", path: branch + "/rules", form: url.Values{"code": {"MTG-LEC"}, "period": {"quarter"}, "min_count": {"1"}, "enabled": {"1"}},
+			status: http.StatusSeeOther})
+		f.run(t, scenario{user: "secretary", path: branch + "/rules", status: http.StatusOK, want: []string{"每季度1次", "第二支部（珍珠商户）设定", "恢复上级规定"}})
+		f.run(t, scenario{user: "inspector", method: "POST", path: branch + "/rules", form: url.Values{"code": {"DAY"}, "period": {"year"}, "min_count": {"1"}},
+			status: http.StatusForbidden})
+		f.run(t, scenario{user: "secretary", method: "POST", path: "/orgs/" + id(dd.Committee.ID) + "/rules", form: url.Values{"code": {"DAY"}, "period": {"year"}, "min_count": {"1"}},
+			status: http.StatusNotFound})
+	})
+}

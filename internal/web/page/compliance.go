@@ -1,0 +1,223 @@
+package page
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/activity"
+	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/web/view"
+)
+
+// CompliancePage is an organization's compliance with its meeting rules in a year, or the
+// summary of its subtree.
+type CompliancePage struct {
+	view.Base
+	Org       *org.Organization
+	Year      int
+	ThisYear  int
+	Subtree   bool
+	HasBelow  bool
+	Report    *activity.Report
+	Rules     []*RuleView
+	Rows      []*activity.SubtreeRow
+	RuleCodes []*activity.Rule // columns of the subtree table
+	Inactive  []*activity.Inactive
+	CanAdmin  bool
+	TypeNames map[string]string
+}
+
+// RuleView is a rule's report ready for the page.
+type RuleView struct {
+	*activity.RuleReport
+	Name    string
+	Periods []PeriodView
+}
+
+// PeriodView is one period chip.
+type PeriodView struct {
+	activity.PeriodState
+	Label string
+	Link  string // the first counted activity
+}
+
+// yearParam reads ?year=, this year by default.
+func yearParam(r *http.Request, now time.Time) int {
+	y, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || y < 2000 || y > now.Year()+1 {
+		return now.Year()
+	}
+	return y
+}
+
+// ShowCompliance renders an organization's compliance (?scope=subtree: its subtree's).
+func (h *Handlers) ShowCompliance(w http.ResponseWriter, r *http.Request) {
+	a, id, err := actorID(r)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	o, err := h.Org.Organization(ctx, a, id)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	p := &CompliancePage{Base: h.View.NewBase(r, "compliance.title"), Org: o, CanAdmin: a.CanAdmin(o.Path),
+		Subtree: r.URL.Query().Get("scope") == "subtree"}
+	p.NavItem = "orgs"
+	now := h.Now().In(p.Zone)
+	p.Year, p.ThisYear = yearParam(r, now), now.Year()
+	types, err := h.Activity.Types(ctx)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	p.TypeNames = map[string]string{}
+	for _, t := range types {
+		p.TypeNames[t.Code] = t.Name(p.Lang)
+	}
+	rows, err := h.Activity.SubtreeCompliance(ctx, a, id, p.Year)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	p.HasBelow = len(rows) > 1
+	if p.Subtree && p.HasBelow {
+		p.Rows = rows
+		seen := map[string]bool{}
+		for _, row := range rows {
+			for _, rr := range row.Report.Rules {
+				if rr.Applies && !seen[rr.Rule.Code] {
+					seen[rr.Rule.Code] = true
+					p.RuleCodes = append(p.RuleCodes, rr.Rule)
+				}
+			}
+		}
+	} else {
+		p.Subtree = false
+		for _, row := range rows {
+			if row.Org.ID == o.ID {
+				p.Report = row.Report
+			}
+		}
+		for _, rr := range p.Report.Rules {
+			p.Rules = append(p.Rules, h.ruleView(rr, p))
+		}
+		if p.Year == p.ThisYear {
+			if p.Inactive, err = h.Activity.InactiveMembers(ctx, a, id); err != nil {
+				h.View.Error(w, r, err)
+				return
+			}
+		}
+	}
+	h.View.Render(w, r, http.StatusOK, "compliance", p)
+}
+
+func (h *Handlers) ruleView(rr *activity.RuleReport, p *CompliancePage) *RuleView {
+	v := &RuleView{RuleReport: rr, Name: p.TypeNames[rr.Rule.TypeCode]}
+	for _, ps := range rr.Periods {
+		pv := PeriodView{PeriodState: ps, Label: periodLabel(p.Translator, rr.Rule.Period, ps.Key)}
+		if len(ps.Activities) > 0 {
+			pv.Link = "/activities/" + strconv.FormatInt(ps.Activities[0].ActivityID, 10)
+		}
+		v.Periods = append(v.Periods, pv)
+	}
+	return v
+}
+
+// periodLabel names a period briefly: 7月, Q3, 2023.
+func periodLabel(tr *view.Translator, period, key string) string {
+	switch period {
+	case activity.PeriodMonth:
+		m, _ := strconv.Atoi(key[5:])
+		return tr.T("compliance.month_n", "N", m)
+	case activity.PeriodQuarter:
+		return tr.T("compliance.quarter_n", "N", strings.TrimPrefix(key[5:], "Q"))
+	}
+	return key
+}
+
+// RulesPage lists the rules that bind an organization, for its viewers, with the forms to
+// set a local version for its administrators.
+type RulesPage struct {
+	view.Base
+	Org       *org.Organization
+	Rules     []*activity.Rule
+	TypeNames map[string]string
+	CanAdmin  bool
+	Periods   []string
+	Form      *view.Form
+}
+
+// ShowRules renders the meeting rules of an organization.
+func (h *Handlers) ShowRules(w http.ResponseWriter, r *http.Request) {
+	p, err := h.rulesPage(r)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	h.View.Render(w, r, http.StatusOK, "rules", p)
+}
+
+func (h *Handlers) rulesPage(r *http.Request) (*RulesPage, error) {
+	a, id, err := actorID(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	o, err := h.Org.Organization(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := h.Activity.Rules(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	types, err := h.Activity.Types(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &RulesPage{Base: h.View.NewBase(r, "rules.title"), Org: o, Rules: rules, CanAdmin: a.CanAdmin(o.Path),
+		Periods: activity.Periods, TypeNames: map[string]string{}}
+	p.NavItem = "orgs"
+	p.Form = view.NewForm(p.Translator, nil)
+	for _, t := range types {
+		p.TypeNames[t.Code] = t.Name(p.Lang)
+	}
+	return p, nil
+}
+
+// SaveRule sets the organization's own version of a rule, or resets it (reset=1).
+func (h *Handlers) SaveRule(w http.ResponseWriter, r *http.Request) {
+	a, id, err := actorID(r)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
+	f := r.PostForm
+	code := f.Get("code")
+	if f.Get("reset") == "1" {
+		err = h.Activity.ResetRule(r.Context(), a, id, code)
+	} else {
+		err = h.Activity.OverrideRule(r.Context(), a, id, activity.RuleChange{Code: code, Period: f.Get("period"),
+			MinCount: atoi(f.Get("min_count")), Enabled: f.Get("enabled") != "", Note: f.Get("note")})
+	}
+	if err != nil {
+		p, perr := h.rulesPage(r)
+		if perr != nil {
+			h.View.Error(w, r, perr)
+			return
+		}
+		p.Form.Values = f
+		if !p.Form.Fail(err) {
+			h.View.Error(w, r, err)
+			return
+		}
+		h.View.Render(w, r, http.StatusUnprocessableEntity, "rules", p)
+		return
+	}
+	redirect(w, r, "/orgs/"+strconv.FormatInt(id, 10)+"/rules", "flash.saved")
+}
