@@ -240,6 +240,13 @@ type Store interface {
 	CheckIn(ctx context.Context, att *Attendance, walkIn, replace bool, rec *audit.Record) (bool, error)
 	UndoCheckIn(ctx context.Context, activityID, personID int64, day string, rec *audit.Record) error
 
+	// Calendar feeds (service_calendar.go). FindCalendarActivities also returns the latest
+	// change of the person's participations, for Last-Modified.
+	FindCalendarFeed(ctx context.Context, kind string, ownerID int64) (*CalendarFeed, error)
+	FindCalendarFeedByToken(ctx context.Context, tokenHash string) (*CalendarFeed, error)
+	SaveCalendarFeed(ctx context.Context, f *CalendarFeed, rec *audit.Record) error
+	FindCalendarActivities(ctx context.Context, q CalendarQuery) ([]*Activity, time.Time, error)
+
 }
 
 // Orgs reads organizations and people for the activity service.

@@ -139,43 +139,79 @@ type Held struct {
 	StartsAt   time.Time
 }
 
+// Tally counts an organization's activities of one type in each month of a year: held
+// (started before now) and planned (starting later).
+type Tally struct {
+	OrgID    int64
+	TypeCode string
+	Held     [12]int
+	Planned  [12]int
+}
+
+// tallyOf counts held activities by month of year in zone.
+func tallyOf(held []Held, typeCode string, year int, now time.Time, zone *time.Location) *Tally {
+	t := &Tally{TypeCode: typeCode}
+	for _, h := range held {
+		if h.TypeCode != typeCode {
+			continue
+		}
+		local := h.StartsAt.In(zone)
+		if local.Year() != year {
+			continue
+		}
+		if h.StartsAt.Before(now) {
+			t.Held[local.Month()-1]++
+		} else {
+			t.Planned[local.Month()-1]++
+		}
+	}
+	return t
+}
+
 // PeriodState is one period of a rule with what was held in it.
 type PeriodState struct {
 	Period
 	State      string
-	Held       []Held // held by now
+	Held       int    // held by now
 	Planned    int    // planned later in the period
 	DaysLeft   int    // for the current period
-	Activities []Held // every counted activity, held or planned
+	Activities []Held // the counted activities, when the report was asked with them
 }
 
-// evaluate sets the state of each period of a rule for an organization.
-func evaluate(r *Rule, periods []Period, held []Held, now time.Time, zone *time.Location) []PeriodState {
+// monthsOf returns the months (0-11) a period of a year covers.
+func monthsOf(period string, i int) (first, last int) {
+	switch period {
+	case PeriodMonth:
+		return i, i
+	case PeriodQuarter:
+		return 3 * i, 3*i + 2
+	}
+	return 0, 11
+}
+
+// evaluate sets the state of each period of a rule from an organization's tally.
+func evaluate(r *Rule, periods []Period, t *Tally, now time.Time, zone *time.Location) []PeriodState {
 	out := make([]PeriodState, len(periods))
 	from, _ := time.ParseInLocation(dateLayout, r.EffectiveFrom, zone)
 	for i, p := range periods {
 		ps := PeriodState{Period: p}
-		for _, h := range held {
-			if h.TypeCode != r.TypeCode || h.StartsAt.Before(p.From) || !h.StartsAt.Before(p.To) {
-				continue
-			}
-			ps.Activities = append(ps.Activities, h)
-			if h.StartsAt.Before(now) {
-				ps.Held = append(ps.Held, h)
-			} else {
-				ps.Planned++
+		if t != nil {
+			first, last := monthsOf(r.Period, i)
+			for m := first; m <= last; m++ {
+				ps.Held += t.Held[m]
+				ps.Planned += t.Planned[m]
 			}
 		}
 		switch {
 		case !p.To.After(from):
 			ps.State = StateNotYet
-		case len(ps.Held) >= r.MinCount:
+		case ps.Held >= r.MinCount:
 			ps.State = StateHeld
 		case !p.To.After(now):
 			ps.State = StateOverdue
 		case p.From.After(now):
 			ps.State = StateUpcoming
-		case len(ps.Held)+ps.Planned >= r.MinCount:
+		case ps.Held+ps.Planned >= r.MinCount:
 			ps.State = StatePlanned
 		case p.To.Sub(now) <= warnBefore(r.Period):
 			ps.State = StateDueSoon
@@ -210,6 +246,7 @@ type Report struct {
 	Rules     []*RuleReport
 	Overdue   int
 	DueSoon   int
+	Below     int // organizations below it
 }
 
 // ComplianceOrg is an organization as compliance needs it.
@@ -222,8 +259,9 @@ type ComplianceOrg struct {
 	Committee int // current committee members (without group leaders)
 }
 
-// report builds an organization's report from the rules and what it held.
-func report(o *ComplianceOrg, rules []*Rule, held []Held, year int, now time.Time, zone *time.Location) *Report {
+// report builds an organization's report from the rules and its tallies by type; held, when
+// given, lists the counted activities for links.
+func report(o *ComplianceOrg, rules []*Rule, tallies map[string]*Tally, held []Held, year int, now time.Time, zone *time.Location) *Report {
 	rep := &Report{OrgID: o.ID, OrgName: o.Name, OrgKind: o.Kind, Year: year, Committee: o.Committee}
 	for _, r := range EffectiveRules(rules, o.Path) {
 		rr := &RuleReport{Rule: r, Applies: r.appliesTo(o.Kind, o.Committee)}
@@ -233,10 +271,15 @@ func report(o *ComplianceOrg, rules []*Rule, held []Held, year int, now time.Tim
 			}
 			continue
 		}
-		rr.Periods = evaluate(r, periodsOf(r.Period, year, zone), held, now, zone)
+		rr.Periods = evaluate(r, periodsOf(r.Period, year, zone), tallies[r.TypeCode], now, zone)
 		for i := range rr.Periods {
 			ps := &rr.Periods[i]
-			rr.HeldYear += len(ps.Held)
+			for _, h := range held {
+				if h.TypeCode == r.TypeCode && !h.StartsAt.Before(ps.From) && h.StartsAt.Before(ps.To) {
+					ps.Activities = append(ps.Activities, h)
+				}
+			}
+			rr.HeldYear += ps.Held
 			switch ps.State {
 			case StateOverdue:
 				rr.Overdue++
@@ -262,7 +305,7 @@ type Inactive struct {
 	OrgName      string
 	Stage        string
 	LastAttended string // day of the last activity attended, YYYY-MM-DD; "" never on record
-	OnLeave      int       // activities of the period the member had approved leave for
+	OnLeave      int    // activities of the period the member had approved leave for
 }
 
 // InactiveMonths is the span without attendance that flags a member.

@@ -71,8 +71,8 @@ func TestCompliance(t *testing.T) {
 				break
 			}
 		}
-		if len(day.Periods[4].Held) != 1 || day.Periods[4].Held[0].Title != "theme_day 2023-05-15" {
-			t.Errorf("May's activity = %+v", day.Periods[4].Held)
+		if may := day.Periods[4]; may.Held != 1 || len(may.Activities) != 1 || may.Activities[0].Title != "theme_day 2023-05-15" {
+			t.Errorf("May = %+v", may)
 		}
 		// The Second Branch has a committee of five: committee meetings bind it.
 		cmt := ruleOf(rep, "MTG-CMT")
@@ -130,6 +130,19 @@ func TestCompliance(t *testing.T) {
 		}
 		if len(rows) < 7 || rows[0].Overdue < rows[len(rows)-1].Overdue {
 			t.Errorf("subtree rows: %d, first overdue %d", len(rows), rows[0].Overdue)
+		}
+		// The subtree's tallies, counted in the database, agree with the branch's own report.
+		for _, row := range rows {
+			if row.Org.ID != branch {
+				continue
+			}
+			sub, own := ruleOf(row.Report, "DAY"), ruleOf(rep, "DAY")
+			for i := range own.Periods {
+				if sub.Periods[i].State != own.Periods[i].State || sub.Periods[i].Held != own.Periods[i].Held {
+					t.Errorf("period %s: subtree %s/%d, own %s/%d", own.Periods[i].Key, sub.Periods[i].State, sub.Periods[i].Held,
+						own.Periods[i].State, own.Periods[i].Held)
+				}
+			}
 		}
 		if _, err := e.svc.Compliance(ctx, e.actors["firstsec"], branch, 2023); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("another branch reads the compliance: %v", err)

@@ -20,9 +20,13 @@ type ComplianceStore interface {
 	// FindComplianceOrgs returns the live organizations of a subtree in tree order, with
 	// their current committee sizes on day.
 	FindComplianceOrgs(ctx context.Context, root string, day string) ([]*ComplianceOrg, error)
-	// FindHeld returns the activities (not cancelled) of the subtree's organizations, or those
-	// they were invited to as organizations, starting in [from, to), one row per type.
-	FindHeld(ctx context.Context, root string, from, to time.Time) ([]Held, error)
+	// FindHeld returns the activities (not cancelled) of one organization, or those it was
+	// invited to as an organization, starting in [from, to), one row per type.
+	FindHeld(ctx context.Context, orgID int64, from, to time.Time) ([]Held, error)
+	// FindTallies counts, for the organizations of a subtree, their activities (as FindHeld)
+	// of each type in each month of a year: months holds the 13 month boundaries, and
+	// activities before now count as held, the others as planned.
+	FindTallies(ctx context.Context, root string, months [13]time.Time, now time.Time) ([]*Tally, error)
 	// FindInactive returns the normal full and probationary members of a subtree who attended
 	// nothing on or after the day since (YYYY-MM-DD), and who were admitted before it (or
 	// whose admission date is unknown).
@@ -55,7 +59,7 @@ func (s *Service) complianceOrgs(ctx context.Context, a *auth.Actor, orgID int64
 
 // Compliance returns an organization's compliance with its meeting rules in a year: each
 // rule, each period, held, due or overdue, with the activities that count. Those who view the
-// organization may read it.
+// organization may read it. Report.Below counts the organizations below it.
 func (s *Service) Compliance(ctx context.Context, a *auth.Actor, orgID int64, year int) (*Report, error) {
 	orgs, err := s.complianceOrgs(ctx, a, orgID)
 	if err != nil {
@@ -67,17 +71,20 @@ func (s *Service) Compliance(ctx context.Context, a *auth.Actor, orgID int64, ye
 		return nil, err
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, s.zone)
-	held, err := s.store.FindHeld(ctx, o.Path, from, from.AddDate(1, 0, 0))
+	held, err := s.store.FindHeld(ctx, o.ID, from, from.AddDate(1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
-	own := held[:0:0]
+	now := s.now()
+	tallies := map[string]*Tally{}
 	for _, h := range held {
-		if h.OrgID == o.ID {
-			own = append(own, h)
+		if tallies[h.TypeCode] == nil {
+			tallies[h.TypeCode] = tallyOf(held, h.TypeCode, year, now, s.zone)
 		}
 	}
-	return report(o, rules, own, year, s.now(), s.zone), nil
+	rep := report(o, rules, tallies, held, year, now, s.zone)
+	rep.Below = len(orgs) - 1
+	return rep, nil
 }
 
 // SubtreeRow is one organization of a subtree's compliance.
@@ -100,20 +107,27 @@ func (s *Service) SubtreeCompliance(ctx context.Context, a *auth.Actor, orgID in
 	if err != nil {
 		return nil, err
 	}
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, s.zone)
-	held, err := s.store.FindHeld(ctx, orgs[0].Path, from, from.AddDate(1, 0, 0))
+	var months [13]time.Time
+	for i := range months {
+		months[i] = time.Date(year, time.Month(i+1), 1, 0, 0, 0, 0, s.zone)
+	}
+	now := s.now()
+	tallies, err := s.store.FindTallies(ctx, orgs[0].Path, months, now)
 	if err != nil {
 		return nil, err
 	}
-	byOrg := map[int64][]Held{}
-	for _, h := range held {
-		byOrg[h.OrgID] = append(byOrg[h.OrgID], h)
+	byOrg := map[int64]map[string]*Tally{}
+	for _, t := range tallies {
+		if byOrg[t.OrgID] == nil {
+			byOrg[t.OrgID] = map[string]*Tally{}
+		}
+		byOrg[t.OrgID][t.TypeCode] = t
 	}
-	now := s.now()
+	rootDepth := strings.Count(orgs[0].Path, "/")
 	rows := make([]*SubtreeRow, 0, len(orgs))
 	for _, o := range orgs {
-		rep := report(o, rules, byOrg[o.ID], year, now, s.zone)
-		rows = append(rows, &SubtreeRow{Org: o, Depth: strings.Count(o.Path, "/") - strings.Count(orgs[0].Path, "/"),
+		rep := report(o, rules, byOrg[o.ID], nil, year, now, s.zone)
+		rows = append(rows, &SubtreeRow{Org: o, Depth: strings.Count(o.Path, "/") - rootDepth,
 			Report: rep, Overdue: rep.Overdue, DueSoon: rep.DueSoon})
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Overdue > rows[j].Overdue })

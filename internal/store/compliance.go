@@ -95,45 +95,104 @@ func (db *DB) FindComplianceOrgs(ctx context.Context, root string, day string) (
 	return out, err
 }
 
-// FindHeld returns, one row per type, the activities that count for the organizations of a
-// subtree starting in [from, to): their own, and those they were invited to as organizations.
-// Cancelled activities do not count.
-func (db *DB) FindHeld(ctx context.Context, root string, from, to time.Time) ([]activity.Held, error) {
-	var out []activity.Held
-	cond, pathArgs := db.underPath("o.path", root)
-	q := `SELECT a.org_id, l.type_code, a.id, a.title, a.starts_at
+// heldFrom is the activities that count for organizations: their own, and those they were
+// invited to as organizations (each once), not cancelled, starting in [?, ?). cond selects
+// the organizations o.
+func heldFrom(cond string) string {
+	return `SELECT a.org_id AS org_id, l.type_code AS type_code, a.id AS activity_id, a.title AS title, a.starts_at AS starts_at
 		FROM organizations o JOIN activities a ON a.org_id = o.id JOIN activity_type_links l ON l.activity_id = a.id
 		WHERE ` + cond + ` AND a.status <> 'cancelled' AND a.starts_at >= ? AND a.starts_at < ?
 		UNION ALL
-		SELECT i.org_id, l.type_code, a.id, a.title, a.starts_at
+		SELECT DISTINCT i.org_id, l.type_code, a.id, a.title, a.starts_at
 		FROM organizations o JOIN invitations i ON i.org_id = o.id JOIN activities a ON a.id = i.activity_id
 		JOIN activity_type_links l ON l.activity_id = a.id
 		WHERE ` + cond + ` AND a.org_id <> i.org_id AND a.status <> 'cancelled' AND a.starts_at >= ? AND a.starts_at < ?`
-	args := append(append(append([]any{}, pathArgs...), ms(from), ms(to)), append(append([]any{}, pathArgs...), ms(from), ms(to))...)
+}
+
+// FindHeld returns, one row per type, the activities that count for one organization starting
+// in [from, to): its own, and those it was invited to as an organization.
+func (db *DB) FindHeld(ctx context.Context, orgID int64, from, to time.Time) ([]activity.Held, error) {
+	var out []activity.Held
 	err := db.readOnce(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, args...)
+		rows, err := tx.query(ctx, "SELECT org_id, type_code, activity_id, title, starts_at FROM ("+heldFrom("o.id = ?")+") x ORDER BY starts_at",
+			orgID, ms(from), ms(to), orgID, ms(from), ms(to))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		seen := map[[3]any]bool{}
 		for rows.Next() {
 			var h activity.Held
 			var starts int64
 			if err := rows.Scan(&h.OrgID, &h.TypeCode, &h.ActivityID, &h.Title, &starts); err != nil {
 				return err
 			}
-			key := [3]any{h.OrgID, h.TypeCode, h.ActivityID}
-			if seen[key] {
-				continue // invited twice
-			}
-			seen[key] = true
 			h.StartsAt = fromMS(starts)
 			out = append(out, h)
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+// FindTallies counts in the database, for every organization of a subtree and type, the
+// activities that count for it in each month of a year, held (before now) and planned: one
+// row per organization and type instead of one per activity.
+func (db *DB) FindTallies(ctx context.Context, root string, months [13]time.Time, now time.Time) ([]*activity.Tally, error) {
+	var cols []string
+	var args []any
+	bucket := func(from, to time.Time) {
+		if !to.After(from) {
+			from, to = time.Time{}, time.Time{} // an empty bucket
+		}
+		cols = append(cols, "SUM(CASE WHEN starts_at >= ? AND starts_at < ? THEN 1 ELSE 0 END)")
+		args = append(args, ms(from), ms(to))
+	}
+	for m := 0; m < 12; m++ {
+		from, to := months[m], months[m+1]
+		bucket(from, minTime(to, now))
+		bucket(maxTime(from, now), to)
+	}
+	cond, pathArgs := db.underPath("o.path", root)
+	for i := 0; i < 2; i++ {
+		args = append(args, pathArgs...)
+		args = append(args, ms(months[0]), ms(months[12]))
+	}
+	q := "SELECT org_id, type_code, " + strings.Join(cols, ", ") + " FROM (" + heldFrom(cond) + ") x GROUP BY org_id, type_code"
+	var out []*activity.Tally
+	err := db.readOnce(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t := &activity.Tally{}
+			dest := []any{&t.OrgID, &t.TypeCode}
+			for m := 0; m < 12; m++ {
+				dest = append(dest, &t.Held[m], &t.Planned[m])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // FindInactive returns the normal full and probationary members of a subtree who attended no

@@ -94,7 +94,7 @@ func New(d Deps) (*Server, error) {
 		s.cookieName = "__Host-dj_session"
 	}
 	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Activity: d.Activity, Now: d.Now,
-		Cookie: page.CookieConfig{Name: s.cookieName, Secure: d.Config.Secure}}
+		Cookie: page.CookieConfig{Name: s.cookieName, Secure: d.Config.Secure}, BaseURL: d.Config.BaseURL}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -175,6 +175,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /account", login(p.Account))
 	mux.Handle("POST /account/password", login(p.ChangePassword))
 	mux.Handle("POST /account/logout-all", login(p.LogoutEverywhere))
+	// Calendar feeds: calendar apps cannot log in, so the feeds themselves take no session;
+	// a private feed's URL carries its token.
+	mux.HandleFunc("GET /calendar/person/{file}", p.PersonFeed)
+	mux.HandleFunc("GET /calendar/org/{file}", p.OrgFeed)
+	mux.HandleFunc("GET /calendar/org/{id}/{file}", p.OrgFeedPrivate)
+	mux.Handle("POST /account/calendar", login(p.ResetPersonFeed))
+	mux.Handle("POST /orgs/{id}/calendar", login(p.SetOrgFeedPublic))
+	mux.Handle("POST /orgs/{id}/calendar/token", login(p.ResetOrgFeedToken))
 	mux.Handle("GET /account/tokens", login(p.Tokens))
 	mux.Handle("POST /account/tokens", login(p.CreateToken))
 	mux.Handle("POST /account/tokens/{id}/revoke", login(p.RevokeToken))

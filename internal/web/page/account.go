@@ -3,24 +3,41 @@ package page
 import (
 	"net/http"
 
+	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/web/view"
 )
 
-// AccountPage is the caller's own settings: password, language, sessions.
+// AccountPage is the caller's own settings: password, language, sessions, calendar feed.
 type AccountPage struct {
 	view.Base
-	Form *view.Form
+	Form     *view.Form
+	Calendar *CalendarSection
+}
+
+// accountPage builds the account page of the caller.
+func (h *Handlers) accountPage(r *http.Request, a *auth.Actor) (*AccountPage, error) {
+	p := &AccountPage{Base: h.View.NewBase(r, "account.title")}
+	p.NavItem = "account"
+	p.Form = view.NewForm(p.Translator, nil)
+	var err error
+	if p.Calendar, err = h.personCalendar(r, a); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Account renders the account settings.
 func (h *Handlers) Account(w http.ResponseWriter, r *http.Request) {
-	if _, err := actor(r); err != nil {
+	a, err := actor(r)
+	if err != nil {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &AccountPage{Base: h.View.NewBase(r, "account.title")}
-	p.NavItem = "account"
-	p.Form = view.NewForm(p.Translator, nil)
+	p, err := h.accountPage(r, a)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
 	h.View.Render(w, r, http.StatusOK, "account", p)
 }
 
@@ -32,9 +49,11 @@ func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &AccountPage{Base: h.View.NewBase(r, "account.title")}
-	p.NavItem = "account"
-	p.Form = view.NewForm(p.Translator, nil)
+	p, err := h.accountPage(r, a)
+	if err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
 	next := r.PostForm.Get("password")
 	if next != r.PostForm.Get("password2") {
 		p.Form.Errors["password2"] = "error.password_mismatch"

@@ -22,11 +22,71 @@ type CompliancePage struct {
 	HasBelow  bool
 	Report    *activity.Report
 	Rules     []*RuleView
-	Rows      []*activity.SubtreeRow
-	RuleCodes []*activity.Rule // columns of the subtree table
+	Rows      []*SubtreeRowView
+	Columns   []string // rule names, the columns of the subtree table
 	Inactive  []*activity.Inactive
 	CanAdmin  bool
 	TypeNames map[string]string
+}
+
+// SubtreeRowView is one organization of the subtree table with a ready cell per column: a
+// thousand rows are rendered with few template actions.
+type SubtreeRowView struct {
+	OrgID   int64
+	Name    string
+	Overdue int
+	DueSoon int
+	Cells   []Cell
+}
+
+// Cell is one rule of one organization in the subtree table.
+type Cell struct {
+	Text  string
+	Class string // bad, ok, muted; "" for an empty cell
+	State string // the current period's state, for the dot
+}
+
+// subtreeTable lays out the subtree's rows with one column per rule code that binds any of
+// them.
+func (p *CompliancePage) subtreeTable(rows []*activity.SubtreeRow) {
+	var codes []string
+	col := map[string]int{}
+	for _, row := range rows {
+		for _, rr := range row.Report.Rules {
+			if _, ok := col[rr.Rule.Code]; rr.Applies && !ok {
+				col[rr.Rule.Code] = len(codes)
+				codes = append(codes, rr.Rule.Code)
+				p.Columns = append(p.Columns, p.TypeNames[rr.Rule.TypeCode])
+			}
+		}
+	}
+	held := p.T("state.held")
+	states := map[string]string{}
+	for _, st := range []string{activity.StateDue, activity.StateDueSoon, activity.StatePlanned, activity.StateUpcoming, activity.StateNotYet} {
+		states[st] = p.T("state." + st)
+	}
+	for _, row := range rows {
+		v := &SubtreeRowView{OrgID: row.Org.ID, Name: row.Org.Name, Overdue: row.Overdue, DueSoon: row.DueSoon, Cells: make([]Cell, len(codes))}
+		for _, rr := range row.Report.Rules {
+			if !rr.Applies {
+				continue
+			}
+			c := Cell{Text: "✓", Class: "ok"}
+			if rr.Current != nil {
+				c.State = rr.Current.State
+			}
+			switch {
+			case rr.Overdue > 0:
+				c.Text, c.Class = p.T("compliance.overdue_n", "N", rr.Overdue), "bad"
+			case c.State != "" && c.State != activity.StateHeld:
+				c.Text, c.Class = states[c.State], "muted"
+			default:
+				c.Text = held
+			}
+			v.Cells[col[rr.Rule.Code]] = c
+		}
+		p.Rows = append(p.Rows, v)
+	}
 }
 
 // RuleView is a rule's report ready for the page.
@@ -79,30 +139,20 @@ func (h *Handlers) ShowCompliance(w http.ResponseWriter, r *http.Request) {
 	for _, t := range types {
 		p.TypeNames[t.Code] = t.Name(p.Lang)
 	}
-	rows, err := h.Activity.SubtreeCompliance(ctx, a, id, p.Year)
-	if err != nil {
-		h.View.Error(w, r, err)
-		return
-	}
-	p.HasBelow = len(rows) > 1
-	if p.Subtree && p.HasBelow {
-		p.Rows = rows
-		seen := map[string]bool{}
-		for _, row := range rows {
-			for _, rr := range row.Report.Rules {
-				if rr.Applies && !seen[rr.Rule.Code] {
-					seen[rr.Rule.Code] = true
-					p.RuleCodes = append(p.RuleCodes, rr.Rule)
-				}
-			}
+	if p.Subtree {
+		rows, err := h.Activity.SubtreeCompliance(ctx, a, id, p.Year)
+		if err != nil {
+			h.View.Error(w, r, err)
+			return
 		}
+		p.HasBelow = len(rows) > 1
+		p.subtreeTable(rows)
 	} else {
-		p.Subtree = false
-		for _, row := range rows {
-			if row.Org.ID == o.ID {
-				p.Report = row.Report
-			}
+		if p.Report, err = h.Activity.Compliance(ctx, a, id, p.Year); err != nil {
+			h.View.Error(w, r, err)
+			return
 		}
+		p.HasBelow = p.Report.Below > 0
 		for _, rr := range p.Report.Rules {
 			p.Rules = append(p.Rules, h.ruleView(rr, p))
 		}

@@ -53,6 +53,7 @@ type OrgPage struct {
 	PositionKeys []string
 	PositionForm *view.Form
 	Today        string
+	Calendar     *CalendarSection // calendar feed (calendar.go)
 }
 
 // ShowOrg renders one organization's page.
@@ -87,6 +88,9 @@ func (h *Handlers) orgPage(r *http.Request, id int64) (*OrgPage, error) {
 	today := h.Now().In(p.Zone)
 	p.Today = today.Format(time.DateOnly)
 	p.Warning = org.TermWarning(o, today)
+	if p.Calendar, err = h.orgCalendar(r, a, o); err != nil {
+		return nil, err
+	}
 	if !p.CanView {
 		return p, nil
 	}

@@ -25,6 +25,8 @@ type Handlers struct {
 	Activity *activity.Service
 	Now      func() time.Time
 	Cookie   CookieConfig
+	// BaseURL is the configured public base URL; empty: links are made from the request.
+	BaseURL string
 }
 
 // CookieConfig names the session cookie and its flags.

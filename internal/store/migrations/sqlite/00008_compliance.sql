@@ -22,6 +22,8 @@ CREATE TABLE meeting_rules (
 );
 CREATE UNIQUE INDEX meeting_rules_default ON meeting_rules(code) WHERE org_id IS NULL;
 CREATE UNIQUE INDEX meeting_rules_org ON meeting_rules(org_id, code) WHERE org_id IS NOT NULL;
+-- Compliance counts the activities an organization was invited to as an organization.
+CREATE INDEX invitations_org ON invitations(org_id, activity_id);
 
 INSERT INTO meeting_rules (code, type_code, period, min_count, org_kinds, applies_if, due_quarter, source, note, enabled) VALUES
  ('MTG-GA', 'general_meeting', 'quarter', 1, ',branch,', '', 0, '《中国共产党支部工作条例（试行）》（2018）', '支部党员大会一般每季度召开1次', '1'),
@@ -33,4 +35,5 @@ INSERT INTO meeting_rules (code, type_code, period, min_count, org_kinds, applie
  ('EVAL', 'democratic_evaluation', 'year', 1, ',branch,', '', 0, '《中国共产党支部工作条例（试行）》（2018）', '民主评议党员一般每年开展1次', '1');
 
 -- +goose Down
+DROP INDEX invitations_org;
 DROP TABLE meeting_rules;
