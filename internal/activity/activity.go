@@ -216,6 +216,7 @@ type Filter struct {
 // an audit record passed in is written in the same transaction.
 type Store interface {
 	ComplianceStore
+	LedgerStore
 
 	FindActivityTypes(ctx context.Context) ([]*Type, error)
 	CreateActivityType(ctx context.Context, t *Type, rec *audit.Record) error

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/store"
@@ -266,5 +268,62 @@ func TestCompliancePages(t *testing.T) {
 			status: http.StatusForbidden})
 		f.run(t, scenario{user: "secretary", method: "POST", path: "/orgs/" + id(dd.Committee.ID) + "/rules", form: url.Values{"code": {"DAY"}, "period": {"year"}, "min_count": {"1"}},
 			status: http.StatusNotFound})
+	})
+}
+
+func TestLedgerAndPrint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		f := newFixture(t, d)
+		dd := f.demo
+		actID := f.planToday(t, "本月主题党日", url.Values{"types": {"theme_day"}, "place": {"党员活动室"}})
+		act := "/activities/" + id(actID)
+		if status, _ := f.post(t, "member", act+"/respond", url.Values{"response": {"leave"}, "reason": {"外出进货"}}); status != http.StatusSeeOther {
+			t.Fatalf("leave: %d", status)
+		}
+		if status, _ := f.post(t, "secretary", act+"/leave/"+id(dd.Member.ID), url.Values{"approve": {"1"}}); status != http.StatusSeeOther {
+			t.Fatalf("approve: %d", status)
+		}
+		today := time.Now().In(f.app.Zone).Format(time.DateOnly)
+		if status, _ := f.post(t, "secretary", act+"/attendance", url.Values{"person_id": {id(dd.Secretary.ID)}, "day": {today}, "do": {"present"}}); status != http.StatusSeeOther {
+			t.Fatalf("check in: %d", status)
+		}
+		f.run(t, scenario{user: "secretary", path: act + "/print", status: http.StatusOK,
+			want: []string{"会议记录", "本月主题党日", "党员活动室", dd.Secretary.Name, dd.Member.Name + "（外出进货）", "记录人签字"}})
+		f.run(t, scenario{user: "secretary", path: act + "/attendance/print", status: http.StatusOK, want: []string{"签到表", "本人签名", dd.Secretary.Name}})
+		f.run(t, scenario{user: "member", path: act + "/print", status: http.StatusForbidden})
+		f.run(t, scenario{user: "firstsec", path: act + "/attendance/print", status: http.StatusNotFound})
+
+		year := time.Now().In(f.app.Zone).Year()
+		path := "/orgs/" + id(dd.SecondBranch.ID) + "/ledger.xlsx?year=" + id(int64(year))
+		resp, err := f.clients["secretary"].Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("ledger: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		x, err := excelize.OpenReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := x.GetRows("活动台账")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, r := range rows {
+			if len(r) > 3 && r[3] == "本月主题党日" {
+				found = r
+			}
+		}
+		// expected, present, leave, absent, walk-ins, rate
+		if found == nil || found[4] != "主题党日" || found[8] == "0" || found[9] != "1" || found[10] != "1" {
+			t.Errorf("ledger row = %v (of %d rows)", found, len(rows))
+		}
+		for _, user := range []string{"firstsec", "member"} {
+			f.run(t, scenario{user: user, path: path, status: http.StatusNotFound})
+		}
+		f.run(t, scenario{user: "inspector", path: "/orgs/" + id(dd.Committee.ID) + "/ledger.xlsx", status: http.StatusOK})
 	})
 }
