@@ -76,6 +76,7 @@ type Activity struct {
 	WalkIns        bool
 	CheckinOpens   time.Time
 	CheckinCloses  time.Time
+	StudyHours     float64 // study hours credited for the whole activity; 0: by its length
 	Status         string
 	Sequence       int
 	CreatedBy      int64
@@ -217,6 +218,7 @@ type Filter struct {
 type Store interface {
 	ComplianceStore
 	LedgerStore
+	StudyStore
 
 	FindActivityTypes(ctx context.Context) ([]*Type, error)
 	CreateActivityType(ctx context.Context, t *Type, rec *audit.Record) error

@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type Plan struct {
 	WalkIns        bool
 	CheckinOpens   string // YYYY-MM-DDTHH:MM; empty: 30 minutes before the start
 	CheckinCloses  string // empty: the end
+	StudyHours     string // study hours for the whole activity; empty: by its length
 	Stops          []StopPlan
 	Version        int
 }
@@ -55,6 +57,8 @@ const (
 	maxText  = 20000
 	maxStops = 100
 	maxDays  = 31
+	// maxStudyHours bounds a set study-hours value: 8 a day for the longest activity.
+	maxStudyHours = 8 * maxDays
 )
 
 // CheckinLead is how long before the start check-in opens unless the organizer sets it.
@@ -84,6 +88,9 @@ func PlanOf(act *Activity, zone *time.Location) Plan {
 	}
 	if !act.CheckinCloses.Equal(act.EndsAt) {
 		p.CheckinCloses = act.CheckinCloses.In(zone).Format(dateTimeLayout)
+	}
+	if act.StudyHours > 0 {
+		p.StudyHours = strconv.FormatFloat(act.StudyHours, 'f', -1, 64)
 	}
 	for _, s := range act.Stops {
 		p.Stops = append(p.Stops, StopPlan{Day: s.Day, StartTime: s.StartTime, EndTime: s.EndTime, Place: s.Place, SiteID: s.SiteID, What: s.What})
@@ -125,6 +132,17 @@ func (p *Plan) resolve(zone *time.Location, v *apperr.Validation) *Activity {
 	for field, s := range map[string]string{"purpose": act.Purpose, "agenda": act.Agenda, "safety_notes": act.SafetyNotes} {
 		if utf8.RuneCountInString(s) > maxText {
 			v.Add(field, "error.too_long")
+		}
+	}
+	if h := strings.TrimSpace(p.StudyHours); h != "" {
+		x, err := strconv.ParseFloat(h, 64)
+		switch {
+		case err != nil:
+			v.Add("study_hours", "error.number")
+		case x < 0 || x > maxStudyHours:
+			v.Add("study_hours", "error.study_hours")
+		default:
+			act.StudyHours = math.Round(x*2) / 2
 		}
 	}
 	p.resolveTimes(act, zone, v)

@@ -15,7 +15,7 @@ const activityColumns = `a.id, a.org_id, o.name, o.path, a.title, a.theme, a.pur
 	COALESCE(s.name, ''), a.starts_at, a.ends_at, a.all_day, COALESCE(a.host_id, 0), COALESCE(h.name, ''),
 	COALESCE(a.recorder_id, 0), COALESCE(r.name, ''), a.lecturer, a.lecture_topic, a.agenda, a.safety_notes,
 	a.signup_required, a.walk_ins, a.checkin_opens_at, a.checkin_closes_at, a.status, a.sequence,
-	COALESCE(a.created_by, 0), a.created_at, a.updated_at, a.version`
+	COALESCE(a.created_by, 0), a.created_at, a.updated_at, a.version, a.study_hours`
 
 const activityFrom = ` FROM activities a JOIN organizations o ON o.id = a.org_id
 	LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN people h ON h.id = a.host_id LEFT JOIN people r ON r.id = a.recorder_id`
@@ -26,7 +26,7 @@ func scanActivity(row interface{ Scan(...any) error }) (*activity.Activity, erro
 	err := row.Scan(&a.ID, &a.OrgID, &a.OrgName, &a.OrgPath, &a.Title, &a.Theme, &a.Purpose, &a.Place, &a.SiteID,
 		&a.SiteName, &starts, &ends, &a.AllDay, &a.HostID, &a.HostName, &a.RecorderID, &a.RecorderName,
 		&a.Lecturer, &a.LectureTopic, &a.Agenda, &a.SafetyNotes, &a.SignupRequired, &a.WalkIns, &opens, &closes,
-		&a.Status, &a.Sequence, &a.CreatedBy, &created, &updated, &a.Version)
+		&a.Status, &a.Sequence, &a.CreatedBy, &created, &updated, &a.Version, &a.StudyHours)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func (db *DB) FindUpcoming(ctx context.Context, personID int64, from time.Time, 
 func activityArgs(a *activity.Activity) []any {
 	return []any{a.OrgID, a.Title, a.Theme, a.Purpose, a.Place, nullInt(a.SiteID), ms(a.StartsAt), ms(a.EndsAt), a.AllDay,
 		nullInt(a.HostID), nullInt(a.RecorderID), a.Lecturer, a.LectureTopic, a.Agenda, a.SafetyNotes, a.SignupRequired,
-		a.WalkIns, ms(a.CheckinOpens), ms(a.CheckinCloses), a.Status}
+		a.WalkIns, ms(a.CheckinOpens), ms(a.CheckinCloses), a.Status, a.StudyHours}
 }
 
 // CreateActivity writes a new activity with its types and itinerary.
@@ -256,8 +256,8 @@ func (db *DB) CreateActivity(ctx context.Context, a *activity.Activity, rec *aud
 		now := db.Now()
 		id, err := tx.insert(ctx, `INSERT INTO activities (org_id, title, theme, purpose, place, site_id, starts_at, ends_at,
 			all_day, host_id, recorder_id, lecturer, lecture_topic, agenda, safety_notes, signup_required, walk_ins,
-			checkin_opens_at, checkin_closes_at, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			checkin_opens_at, checkin_closes_at, status, study_hours, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			append(activityArgs(a), nullInt(a.CreatedBy), ms(now), ms(now))...)
 		if err != nil {
 			return fmt.Errorf("store: create activity: %w", err)
@@ -279,7 +279,7 @@ func (db *DB) UpdateActivity(ctx context.Context, a *activity.Activity, rec *aud
 		err := tx.updateVersioned(ctx, `UPDATE activities SET org_id = ?, title = ?, theme = ?, purpose = ?, place = ?,
 			site_id = ?, starts_at = ?, ends_at = ?, all_day = ?, host_id = ?, recorder_id = ?, lecturer = ?,
 			lecture_topic = ?, agenda = ?, safety_notes = ?, signup_required = ?, walk_ins = ?, checkin_opens_at = ?,
-			checkin_closes_at = ?, status = ?, sequence = sequence + 1, updated_at = ?, version = version + 1
+			checkin_closes_at = ?, status = ?, study_hours = ?, sequence = sequence + 1, updated_at = ?, version = version + 1
 			WHERE id = ? AND version = ?`, append(activityArgs(a), ms(now), a.ID, a.Version)...)
 		if err != nil {
 			return err

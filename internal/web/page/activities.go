@@ -210,7 +210,7 @@ func planValues(f *view.Form, pl activity.Plan) {
 	for k, s := range map[string]string{"title": pl.Title, "theme": pl.Theme, "purpose": pl.Purpose, "place": pl.Place,
 		"start_date": pl.StartDate, "start_time": pl.StartTime, "end_date": pl.EndDate, "end_time": pl.EndTime,
 		"lecturer": pl.Lecturer, "lecture_topic": pl.LectureTopic, "agenda": pl.Agenda, "safety_notes": pl.SafetyNotes,
-		"checkin_opens": pl.CheckinOpens, "checkin_closes": pl.CheckinCloses} {
+		"checkin_opens": pl.CheckinOpens, "checkin_closes": pl.CheckinCloses, "study_hours": pl.StudyHours} {
 		v.Set(k, s)
 	}
 	for k, id := range map[string]int64{"site_id": pl.SiteID, "host_id": pl.HostID, "recorder_id": pl.RecorderID} {
@@ -247,6 +247,7 @@ func planFromForm(r *http.Request) activity.Plan {
 		HostID: id("host_id"), RecorderID: id("recorder_id"), Lecturer: f.Get("lecturer"), LectureTopic: f.Get("lecture_topic"),
 		Agenda: f.Get("agenda"), SafetyNotes: f.Get("safety_notes"), SignupRequired: f.Get("signup_required") != "",
 		WalkIns: f.Get("walk_ins") != "", CheckinOpens: f.Get("checkin_opens"), CheckinCloses: f.Get("checkin_closes"),
+		StudyHours: f.Get("study_hours"),
 		Version: atoi(f.Get("version"))}
 	for i := 0; i < 100; i++ {
 		pre := "stops." + strconv.Itoa(i) + "."
