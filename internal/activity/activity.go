@@ -176,6 +176,13 @@ type Participant struct {
 	Days         map[string]*Attendance // attendance by day, filled by Participants
 }
 
+// A person's participation as FindCheckIn reports it.
+const (
+	ParticipantNone    = 0
+	ParticipantWalkIn  = 1
+	ParticipantInvited = 2
+)
+
 // Check-in methods.
 const (
 	MethodQR     = "qr"
@@ -240,6 +247,10 @@ type Store interface {
 	FindParticipant(ctx context.Context, activityID, personID int64) (*Participant, error)
 	UpdateParticipant(ctx context.Context, p *Participant, rec *audit.Record) error
 
+	// FindCheckIn returns an activity without its types and itinerary, and the person's
+	// participation: ParticipantNone, ParticipantWalkIn or ParticipantInvited. One statement:
+	// it is on the path of every scanned check-in.
+	FindCheckIn(ctx context.Context, activityID, personID int64) (*Activity, int, error)
 	CheckIn(ctx context.Context, att *Attendance, walkIn, replace bool, rec *audit.Record) (bool, error)
 	UndoCheckIn(ctx context.Context, activityID, personID int64, day string, rec *audit.Record) error
 
@@ -249,7 +260,6 @@ type Store interface {
 	FindCalendarFeedByToken(ctx context.Context, tokenHash string) (*CalendarFeed, error)
 	SaveCalendarFeed(ctx context.Context, f *CalendarFeed, rec *audit.Record) error
 	FindCalendarActivities(ctx context.Context, q CalendarQuery) ([]*Activity, time.Time, error)
-
 }
 
 // Orgs reads organizations and people for the activity service.

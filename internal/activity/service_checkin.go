@@ -77,12 +77,19 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, token string) (*Ac
 	if err != nil {
 		return nil, false, tokenError(err)
 	}
-	act, err := s.store.FindActivityByID(ctx, t.activityID)
-	if err != nil {
+	if a == nil || a.PersonID == 0 {
+		act, err := s.store.FindActivityByID(ctx, t.activityID)
+		if err != nil {
+			return nil, false, tokenError(ErrTokenInvalid)
+		}
+		return act, false, apperr.New(apperr.Invalid, "error.checkin_no_person")
+	}
+	act, part, err := s.store.FindCheckIn(ctx, t.activityID, a.PersonID)
+	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, false, tokenError(ErrTokenInvalid)
 	}
-	if a == nil || a.PersonID == 0 {
-		return act, false, apperr.New(apperr.Invalid, "error.checkin_no_person")
+	if err != nil {
+		return nil, false, err
 	}
 	now := s.now()
 	switch {
@@ -94,17 +101,21 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, token string) (*Ac
 		return act, false, apperr.New(apperr.Invalid, "error.checkin_closed")
 	}
 	walkIn := false
-	p, err := s.store.FindParticipant(ctx, act.ID, a.PersonID)
 	switch {
-	case errors.Is(err, apperr.ErrNotFound):
-		if !act.WalkIns {
-			return act, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
+	case part == ParticipantInvited:
+	case !act.WalkIns:
+		return act, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
+	case part == ParticipantNone:
+		// A walk-in: the types (loaded now) must admit the person's stage.
+		full, err := s.store.FindActivityByID(ctx, act.ID)
+		if err != nil {
+			return act, false, err
 		}
 		person, err := s.orgs.FindPersonByID(ctx, a.PersonID)
 		if err != nil {
 			return act, false, err
 		}
-		open, err := s.OpenTo(ctx, act)
+		open, err := s.OpenTo(ctx, full)
 		if err != nil {
 			return act, false, err
 		}
@@ -112,10 +123,6 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, token string) (*Ac
 			return act, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
 		}
 		walkIn = true
-	case err != nil:
-		return act, false, err
-	case !p.Invited && !act.WalkIns:
-		return act, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
 	}
 	day := s.attendanceDay(act, now)
 	att := &Attendance{ActivityID: act.ID, PersonID: a.PersonID, Day: day, Method: MethodQR, ByUser: a.UserID, ByName: a.Name, At: now}

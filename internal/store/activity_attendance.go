@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -223,42 +225,140 @@ func (db *DB) UpdateParticipant(ctx context.Context, p *activity.Participant, re
 	})
 }
 
+// FindCheckIn returns an activity (without types and itinerary) and a person's participation
+// in it, in one statement.
+func (db *DB) FindCheckIn(ctx context.Context, activityID, personID int64) (*activity.Activity, int, error) {
+	var act *activity.Activity
+	part := activity.ParticipantNone
+	err := db.readOnce(ctx, func(tx *Tx) error {
+		var err error
+		act, err = scanActivity(scanTail{tx.queryRow(ctx, "SELECT "+activityColumns+`,
+			CASE WHEN pp.person_id IS NULL THEN 0 WHEN pp.invited THEN 2 ELSE 1 END`+activityFrom+`
+			LEFT JOIN participants pp ON pp.activity_id = a.id AND pp.person_id = ? WHERE a.id = ?`, personID, activityID), []any{&part}})
+		return err
+	})
+	return act, part, err
+}
+
 // CheckIn records one person's attendance of one day. A walk-in is added to the participants
 // as not invited. With replace, an existing row of the day takes the new late mark, method
 // and recorder; without, an existing row wins and CheckIn reports false without writing
 // anything, so two phones checking in at once leave exactly one row.
+//
+// Check-ins that arrive together are written together: the first starts a writer that takes
+// every check-in queued meanwhile into one transaction (one commit, one hold of the audit
+// chain's lock), a group commit. A batch that fails is written again one check-in at a time,
+// so that one bad check-in fails alone.
 func (db *DB) CheckIn(ctx context.Context, att *activity.Attendance, walkIn, replace bool, rec *audit.Record) (bool, error) {
-	added := false
+	it := &checkinItem{att: att, walkIn: walkIn, replace: replace, rec: rec, done: make(chan struct{})}
+	q := &db.checkins
+	q.mu.Lock()
+	q.items = append(q.items, it)
+	if !q.running {
+		q.running = true
+		go db.writeCheckins()
+	}
+	q.mu.Unlock()
+	select {
+	case <-it.done:
+		return it.added, it.err
+	case <-ctx.Done():
+		// The writer still writes it: the check-in happened, the caller only stopped waiting.
+		return false, ctx.Err()
+	}
+}
+
+// checkinQueue holds the check-ins waiting for the writer.
+type checkinQueue struct {
+	mu      sync.Mutex
+	items   []*checkinItem
+	running bool
+}
+
+type checkinItem struct {
+	att             *activity.Attendance
+	walkIn, replace bool
+	rec             *audit.Record
+	added           bool
+	err             error
+	done            chan struct{}
+}
+
+// maxCheckinBatch bounds one transaction of check-ins.
+const maxCheckinBatch = 128
+
+// writeCheckins writes queued check-ins in batches until the queue is empty, then stops.
+func (db *DB) writeCheckins() {
+	q := &db.checkins
+	for {
+		q.mu.Lock()
+		batch := q.items
+		if len(batch) > maxCheckinBatch {
+			batch = batch[:maxCheckinBatch]
+		}
+		q.items = q.items[len(batch):]
+		if len(batch) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		db.writeBatch(batch)
+	}
+}
+
+func (db *DB) writeBatch(batch []*checkinItem) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	err := db.inTx(ctx, func(tx *Tx) error {
-		now := ms(att.At)
-		if walkIn {
-			if _, err := tx.exec(ctx, `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (activity_id, person_id) DO NOTHING`, att.ActivityID, att.PersonID, false, now, now); err != nil {
-				return fmt.Errorf("store: walk-in: %w", err)
+		for _, it := range batch {
+			added, err := tx.checkIn(ctx, it)
+			if err != nil {
+				return err
 			}
+			it.added = added
 		}
-		conflict := " ON CONFLICT (activity_id, person_id, day) DO NOTHING"
-		if replace {
-			conflict = ` ON CONFLICT (activity_id, person_id, day) DO UPDATE SET late = excluded.late, method = excluded.method,
-				by_user = excluded.by_user, by_name = excluded.by_name, at = excluded.at`
-		}
-		res, err := tx.exec(ctx, `INSERT INTO attendance (activity_id, person_id, day, late, method, by_user, by_name, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+conflict, att.ActivityID, att.PersonID, att.Day, att.Late, att.Method,
-			nullInt(att.ByUser), att.ByName, now)
-		if err != nil {
-			return fmt.Errorf("store: check in: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		added = true
-		return tx.appendAudit(ctx, rec)
+		return nil
 	})
-	return added, err
+	if err != nil && len(batch) > 1 {
+		for _, it := range batch {
+			db.writeBatch([]*checkinItem{it})
+		}
+		return
+	}
+	for _, it := range batch {
+		if err != nil {
+			it.added, it.err = false, err
+		}
+		close(it.done)
+	}
+}
+
+// checkIn writes one check-in inside tx and reports whether a row was written.
+func (tx *Tx) checkIn(ctx context.Context, it *checkinItem) (bool, error) {
+	att, now := it.att, ms(it.att.At)
+	if it.walkIn {
+		if _, err := tx.exec(ctx, `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (activity_id, person_id) DO NOTHING`, att.ActivityID, att.PersonID, false, now, now); err != nil {
+			return false, fmt.Errorf("store: walk-in: %w", err)
+		}
+	}
+	conflict := " ON CONFLICT (activity_id, person_id, day) DO NOTHING"
+	if it.replace {
+		conflict = ` ON CONFLICT (activity_id, person_id, day) DO UPDATE SET late = excluded.late, method = excluded.method,
+			by_user = excluded.by_user, by_name = excluded.by_name, at = excluded.at`
+	}
+	res, err := tx.exec(ctx, `INSERT INTO attendance (activity_id, person_id, day, late, method, by_user, by_name, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+conflict, att.ActivityID, att.PersonID, att.Day, att.Late, att.Method,
+		nullInt(att.ByUser), att.ByName, now)
+	if err != nil {
+		return false, fmt.Errorf("store: check in: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return false, err
+	}
+	return true, tx.appendAudit(ctx, it.rec)
 }
 
 // UndoCheckIn removes one attendance row; not found when there is none.

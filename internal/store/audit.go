@@ -17,22 +17,27 @@ const auditLockKey = 7_270_001
 // appendAudit writes rec as the next link of the chain, inside tx. Its id is the previous id
 // plus one, so a removed row leaves a visible gap.
 func (tx *Tx) appendAudit(ctx context.Context, rec *audit.Record) error {
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
-			return fmt.Errorf("store: audit lock: %w", err)
-		}
-	}
 	var lastID int64
 	prev := audit.GenesisHash
-	err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: audit tail: %w", err)
+	if tail := tx.auditTail; tail != nil {
+		// This transaction appended already: it holds the lock, and its last record is the tail.
+		lastID, prev = tail.ID, tail.Hash
+	} else {
+		if tx.db.Dialect == Postgres {
+			if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
+				return fmt.Errorf("store: audit lock: %w", err)
+			}
+		}
+		err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: audit tail: %w", err)
+		}
 	}
 	rec.ID = lastID + 1
 	rec.At = tx.db.Now().Truncate(1e6)
 	rec.PrevHash = prev
 	rec.Hash = audit.ComputeHash(rec)
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
+	_, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
 		org_path, person_id, before_json, after_json, ip, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.ID, ms(rec.At), nullInt(rec.ActorID), rec.ActorName, rec.Action, rec.ObjectType, rec.ObjectID,
@@ -40,6 +45,7 @@ func (tx *Tx) appendAudit(ctx context.Context, rec *audit.Record) error {
 	if err != nil {
 		return fmt.Errorf("store: audit append: %w", err)
 	}
+	tx.auditTail = &audit.Record{ID: rec.ID, Hash: rec.Hash}
 	return nil
 }
 

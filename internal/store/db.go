@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/audit"
 	"github.com/dangjian/dangjian/internal/pii"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -47,6 +48,7 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	sealer                *pii.Sealer
 	now                   func() time.Time
+	checkins              checkinQueue // check-ins waiting to be written together (activity_attendance.go)
 }
 
 // Options configure Open.
@@ -169,6 +171,9 @@ type Tx struct {
 	db    *DB
 	tx    *sql.Tx
 	cache *stmtCache // statements of the transaction's pool (SQLite only)
+	// auditTail is the last audit record this transaction appended: further appends in the
+	// same transaction hold the chain's lock already and need not read the tail again.
+	auditTail *audit.Record
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

@@ -248,7 +248,7 @@ func planFromForm(r *http.Request) activity.Plan {
 		Agenda: f.Get("agenda"), SafetyNotes: f.Get("safety_notes"), SignupRequired: f.Get("signup_required") != "",
 		WalkIns: f.Get("walk_ins") != "", CheckinOpens: f.Get("checkin_opens"), CheckinCloses: f.Get("checkin_closes"),
 		StudyHours: f.Get("study_hours"),
-		Version: atoi(f.Get("version"))}
+		Version:    atoi(f.Get("version"))}
 	for i := 0; i < 100; i++ {
 		pre := "stops." + strconv.Itoa(i) + "."
 		if _, ok := f[pre+"day"]; !ok {

@@ -143,7 +143,9 @@ type PrintPage struct {
 }
 
 // PrintRecord renders the meeting record form; PrintAttendance the attendance sheet.
-func (h *Handlers) PrintRecord(w http.ResponseWriter, r *http.Request) { h.printPage(w, r, "print_record") }
+func (h *Handlers) PrintRecord(w http.ResponseWriter, r *http.Request) {
+	h.printPage(w, r, "print_record")
+}
 
 // PrintAttendance renders the attendance sheet for printing.
 func (h *Handlers) PrintAttendance(w http.ResponseWriter, r *http.Request) {
