@@ -3,6 +3,7 @@ package activity_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/dangjian/dangjian/internal/app"
 	"github.com/dangjian/dangjian/internal/app/apptest"
 	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/audit"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/demo"
 	"github.com/dangjian/dangjian/internal/org"
@@ -400,6 +402,67 @@ func TestCheckInTwiceAtOnce(t *testing.T) {
 		}
 		if len(ps) != 1 || ps[0].Invited || sum.WalkIns != 1 || sum.Expected != 0 {
 			t.Errorf("walk-in: participants %d, summary %+v", len(ps), sum)
+		}
+	})
+}
+
+// TestCheckInsWrittenTogether checks the group commit: many members checking in at once all
+// get their row and audit record, the audit chain stays intact, and one bad check-in in a
+// batch fails alone.
+func TestCheckInsWrittenTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		sec := e.actors["secretary"]
+		act, err := e.svc.CreateActivity(ctx, sec, activity.Plan{OrgID: e.demo.SecondBranch.ID, Types: []string{"theme_day"},
+			Title: "主题党日", StartDate: "2023-07-10", StartTime: "09:00", EndTime: "11:00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.svc.Invite(ctx, sec, act.ID, activity.Invitation{OrgID: e.demo.SecondBranch.ID, Subtree: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ps, _, err := e.svc.Attendance(ctx, sec, act.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(ps)+1)
+		for i, p := range ps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				att := &activity.Attendance{ActivityID: act.ID, PersonID: p.PersonID, Day: "2023-07-10", Method: activity.MethodManual, At: e.clock.Now()}
+				rec := &audit.Record{ActorName: "test", Action: "activity.check_in", ObjectType: "activity", ObjectID: act.ID, PersonID: p.PersonID}
+				if added, err := e.app.DB.CheckIn(ctx, att, false, false, rec); err != nil || !added {
+					errs <- fmt.Errorf("check-in %d: %v %v", i, added, err)
+				}
+			}()
+		}
+		// A check-in of nobody on the register: its batch is written again one by one.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			att := &activity.Attendance{ActivityID: act.ID, PersonID: 999999, Day: "2023-07-10", Method: activity.MethodManual, At: e.clock.Now()}
+			if _, err := e.app.DB.CheckIn(ctx, att, true, false, &audit.Record{ActorName: "test", Action: "activity.check_in"}); err == nil {
+				errs <- errors.New("a check-in of nobody was written")
+			}
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		_, _, sum, err := e.svc.Attendance(ctx, sec, act.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Present != n {
+			t.Errorf("present %d, want %d", sum.Present, n)
+		}
+		if problem, _, err := e.app.DB.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Errorf("audit chain after concurrent check-ins: %+v %v", problem, err)
 		}
 	})
 }
