@@ -57,7 +57,7 @@ func (h *Handlers) CheckInScreen(w http.ResponseWriter, r *http.Request) {
 	p.NavItem = "activities"
 	now := h.Now()
 	p.Open = !now.Before(act.CheckinOpens) && now.Before(act.CheckinCloses)
-	p.Refresh = max(5, int(next.Sub(now)/time.Second))
+	p.Refresh = max(5, int(next.Sub(now).Round(time.Second)/time.Second))
 	if p.QR, err = qrPNG(p.Link); err != nil {
 		h.View.Error(w, r, err)
 		return
