@@ -260,6 +260,23 @@ type Store interface {
 	FindCalendarFeedByToken(ctx context.Context, tokenHash string) (*CalendarFeed, error)
 	SaveCalendarFeed(ctx context.Context, f *CalendarFeed, rec *audit.Record) error
 	FindCalendarActivities(ctx context.Context, q CalendarQuery) ([]*Activity, time.Time, error)
+
+	// Records, their files and the organization's activity settings (service_record.go,
+	// service_file.go, service_settings.go). FindRecord is not found before the record is
+	// first written; SaveRecord inserts it when r.Version is 0, else updates it if its
+	// version is still r.Version. FindOrgSettings returns the defaults when none are stored.
+	// AddActivityFiles skips files whose bytes the activity already has (leaving their ID 0),
+	// refuses to go beyond max files, and writes amend (copied per file added) when given.
+	FindRecord(ctx context.Context, activityID int64) (*Record, error)
+	SaveRecord(ctx context.Context, r *Record, rec *audit.Record) error
+	AmendRecord(ctx context.Context, r *Record, ams []*Amendment, rec *audit.Record) error
+	FindAmendments(ctx context.Context, activityID int64) ([]*Amendment, error)
+	FindActivityFiles(ctx context.Context, activityID int64) ([]*File, error)
+	FindActivityFileContent(ctx context.Context, activityID, fileID int64, thumb bool) (*File, error)
+	AddActivityFiles(ctx context.Context, files []*File, amend *Amendment, max int, rec *audit.Record) error
+	DeleteActivityFile(ctx context.Context, activityID, fileID int64, rec *audit.Record) error
+	FindOrgSettings(ctx context.Context, orgID int64) (*OrgSettings, error)
+	SaveOrgSettings(ctx context.Context, s *OrgSettings, byUser int64, rec *audit.Record) error
 }
 
 // Orgs reads organizations and people for the activity service.

@@ -159,12 +159,16 @@ func (s *Server) parseForms(next http.Handler) http.Handler {
 }
 
 // limitBody caps request bodies at 1 MB; the roster upload may carry a file of up to
-// roster.MaxFileSize.
+// roster.MaxFileSize, an activity's file upload (POST /activities/{id}/files) one of up to
+// activity.MaxFileSize.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := int64(1 << 20)
 		if r.URL.Path == "/people/import" {
 			n = roster.MaxFileSize + 64<<10
+		}
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/activities/"); ok && strings.HasSuffix(rest, "/files") && !strings.Contains(strings.TrimSuffix(rest, "/files"), "/") {
+			n = page.UploadLimit
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)

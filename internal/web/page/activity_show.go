@@ -32,6 +32,8 @@ type ActivityPage struct {
 	InviteOrgs  []*org.Organization
 	Stages      []view.Option
 	OpenTo      string
+	// RecordStatus is the status of the activity's record, "" before anything is written.
+	RecordStatus string
 }
 
 // DayStops is one day of an itinerary.
@@ -88,6 +90,9 @@ func (h *Handlers) activityPage(r *http.Request) (*ActivityPage, error) {
 		return nil, err
 	}
 	p.Invite, p.Respond = view.NewForm(p.Translator, nil), view.NewForm(p.Translator, nil)
+	if p.RecordStatus, err = h.Activity.RecordStatus(ctx, a, act.ID); err != nil {
+		return nil, err
+	}
 	if p.CanView {
 		_, ps, sum, err := h.Activity.Attendance(ctx, a, act.ID)
 		if err != nil {
