@@ -219,7 +219,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/users/{id}/sessions/end", login(p.EndUserSessions))
 	mux.Handle("POST /admin/users/{id}/password", login(p.ResetUserPassword))
 	// The JSON API authenticates by bearer token only; its unknown paths answer JSON.
-	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log}))
+	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log, Activity: p.Activity, Now: p.Now}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.view.Error(w, r, apperr.ErrNotFound) })
 
 	// Cross-origin state changes are refused by their Sec-Fetch-Site or Origin header

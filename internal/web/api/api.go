@@ -1,5 +1,6 @@
-// Package api serves dangjian's JSON API under /api/v1: organizations and people, read and
-// written through the same services, with the same scope checks, as the HTML pages. Callers
+// Package api serves dangjian's JSON API under /api/v1: organizations and people, activities
+// with their sites, invitations, attendance, records and compliance, read and written through
+// the same services, with the same scope checks, as the HTML pages. Callers
 // authenticate with a personal access token (Authorization: Bearer dj_...); the API reads no
 // cookies. The OpenAPI 3.1 document that describes every path is served at
 // /api/v1/openapi.json, and tests validate every response against it.
@@ -11,7 +12,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/org"
@@ -28,6 +31,10 @@ type Deps struct {
 	Org     *org.Service
 	Catalog *view.Catalog
 	Log     *slog.Logger
+	// Activity serves activities, sites, attendance, records and compliance.
+	Activity *activity.Service
+	// Now is the clock of "upcoming" and "past"; time.Now when nil.
+	Now func() time.Time
 }
 
 // Handler serves /api/v1.
@@ -37,13 +44,20 @@ type Handler struct {
 	catalog *view.Catalog
 	log     *slog.Logger
 	mux     *http.ServeMux
+
+	activity *activity.Service
+	now      func() time.Time
 }
 
 // New returns the API handler, to be mounted at Prefix.
 func New(d Deps) *Handler {
-	h := &Handler{auth: d.Auth, org: d.Org, catalog: d.Catalog, log: d.Log, mux: http.NewServeMux()}
+	h := &Handler{auth: d.Auth, org: d.Org, catalog: d.Catalog, log: d.Log, mux: http.NewServeMux(),
+		activity: d.Activity, now: d.Now}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
 	}
 	m := h.mux
 	m.HandleFunc("GET /api/v1/openapi.json", serveDocument)
@@ -56,8 +70,48 @@ func New(d Deps) *Handler {
 	m.HandleFunc("GET /api/v1/people/{id}", h.authed(h.getPerson))
 	m.HandleFunc("PATCH /api/v1/people/{id}", h.authed(h.updatePerson))
 	m.HandleFunc("GET /api/v1/imports/{id}", h.authed(h.getImport))
+	if h.activity != nil {
+		h.activityRoutes(m)
+	}
 	m.HandleFunc("/api/v1/", h.unmatched)
 	return h
+}
+
+// activityRoutes registers the paths of activities, sites, attendance, records and
+// compliance.
+func (h *Handler) activityRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /api/v1/activity-types", h.authed(h.listActivityTypes))
+	m.HandleFunc("GET /api/v1/activities", h.authed(h.listActivities))
+	m.HandleFunc("POST /api/v1/activities", h.authed(h.createActivity))
+	m.HandleFunc("GET /api/v1/activities/{id}", h.authed(h.getActivity))
+	m.HandleFunc("PATCH /api/v1/activities/{id}", h.authed(h.updateActivity))
+	m.HandleFunc("POST /api/v1/activities/{id}/cancel", h.authed(h.cancelActivity))
+	m.HandleFunc("GET /api/v1/activities/{id}/invitations", h.authed(h.listInvitations))
+	m.HandleFunc("POST /api/v1/activities/{id}/invitations", h.authed(h.invite))
+	m.HandleFunc("GET /api/v1/activities/{id}/participants", h.authed(h.listParticipants))
+	m.HandleFunc("GET /api/v1/activities/{id}/response", h.authed(h.getResponse))
+	m.HandleFunc("POST /api/v1/activities/{id}/response", h.authed(h.respond))
+	m.HandleFunc("POST /api/v1/activities/{id}/participants/{person_id}/leave", h.authed(h.decideLeave))
+	m.HandleFunc("POST /api/v1/activities/{id}/checkin-token", h.authed(h.checkinToken))
+	m.HandleFunc("POST /api/v1/checkins", h.authed(h.checkIn))
+	m.HandleFunc("POST /api/v1/activities/{id}/attendance", h.authed(h.markAttendance))
+	m.HandleFunc("DELETE /api/v1/activities/{id}/attendance", h.authed(h.undoAttendance))
+	m.HandleFunc("GET /api/v1/activities/{id}/record", h.authed(h.getRecord))
+	m.HandleFunc("PUT /api/v1/activities/{id}/record", h.authed(h.saveRecord))
+	m.HandleFunc("POST /api/v1/activities/{id}/record/submit", h.authed(h.submitRecord))
+	m.HandleFunc("POST /api/v1/activities/{id}/record/approve", h.authed(h.approveRecord))
+	m.HandleFunc("POST /api/v1/activities/{id}/record/return", h.authed(h.returnRecord))
+	m.HandleFunc("POST /api/v1/activities/{id}/record/amend", h.authed(h.amendRecord))
+	m.HandleFunc("GET /api/v1/activities/{id}/files", h.authed(h.listFiles))
+	m.HandleFunc("GET /api/v1/sites", h.authed(h.listSites))
+	m.HandleFunc("POST /api/v1/sites", h.authed(h.createSite))
+	m.HandleFunc("GET /api/v1/sites/{id}", h.authed(h.getSite))
+	m.HandleFunc("PATCH /api/v1/sites/{id}", h.authed(h.updateSite))
+	m.HandleFunc("GET /api/v1/organizations/{id}/compliance", h.authed(h.getCompliance))
+	m.HandleFunc("GET /api/v1/organizations/{id}/rules", h.authed(h.listRules))
+	m.HandleFunc("PUT /api/v1/organizations/{id}/rules/{code}", h.authed(h.overrideRule))
+	m.HandleFunc("DELETE /api/v1/organizations/{id}/rules/{code}", h.authed(h.resetRule))
+	m.HandleFunc("GET /api/v1/organizations/{id}/inactive-members", h.authed(h.listInactiveMembers))
 }
 
 // ServeHTTP serves an API request. Responses carry personal data, so nothing is cached.
@@ -67,7 +121,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // methods lists the methods the API routes use, for the Allow header of a 405.
-var methods = []string{http.MethodGet, http.MethodPost, http.MethodPatch}
+var methods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete}
 
 // unmatched answers requests that no route takes: 405 with Allow when the path exists under
 // another method, otherwise 404; both in the API's error shape.

@@ -41,6 +41,9 @@ type fixture struct {
 	// People of the First and Second Branch, for cross-subtree probes.
 	first, second *org.Person
 	importDone    int64 // a previewed import, see importID
+
+	// acts are the demo's activities and records, loaded once by activities.
+	acts *demo.Activities
 }
 
 func newFixture(t *testing.T, d store.Dialect) *fixture {

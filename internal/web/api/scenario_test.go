@@ -74,6 +74,11 @@ func TestAPI(t *testing.T) {
 		t.Run("tokens", f.testTokens)
 		t.Run("person", f.testPersonLifecycle)
 		t.Run("organization", f.testOrganizationLifecycle)
+		t.Run("activities", f.testActivities)
+		t.Run("sites", f.testSites)
+		t.Run("attendance", f.testAttendance)
+		t.Run("records", f.testRecords)
+		t.Run("compliance", f.testCompliance)
 		if missing := f.spec.uncalled(); len(missing) > 0 {
 			t.Errorf("documented operations never called: %v", missing)
 		}
