@@ -62,7 +62,7 @@ func TestTripOnPhone(t *testing.T) {
 	// Invite the branch with its groups (the form's defaults).
 	do(t, sec,
 		chromedp.Click(css(`form[action$="/invite"] button`)),
-		chromedp.WaitVisible(css(".flash")),
+		chromedp.WaitVisible(css("#invite .list li")),
 	)
 	tripURL, err := chromedp.Run(sec, chromedp.Location())
 	if err != nil {

@@ -48,6 +48,9 @@ func startSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := demo.LoadRecords(ctx, a.Activity, acts, d); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Listen(); err != nil {
 		t.Fatal(err)
 	}

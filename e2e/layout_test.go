@@ -20,7 +20,10 @@ func TestPagesFit360(t *testing.T) {
 		fmt.Sprintf("/activities/%d/edit", s.Activities.Trip.ID), fmt.Sprintf("/activities/%d/attendance", s.Activities.Trip.ID),
 		"/sites", fmt.Sprintf("/sites/%d", s.Activities.Sites[2].ID), "/sites/new",
 		fmt.Sprintf("/orgs/%d/compliance", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/compliance?scope=subtree", s.Demo.Committee.ID),
-		fmt.Sprintf("/orgs/%d/compliance?year=2023", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/rules", s.Demo.SecondBranch.ID)}
+		fmt.Sprintf("/orgs/%d/compliance?year=2023", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/rules", s.Demo.SecondBranch.ID),
+		fmt.Sprintf("/activities/%d/record", s.Activities.Trip.ID), fmt.Sprintf("/orgs/%d/activity-settings", s.Demo.SecondBranch.ID),
+		fmt.Sprintf("/activities/%d/print", s.Activities.Trip.ID), fmt.Sprintf("/activities/%d/attendance/print", s.Activities.Trip.ID),
+		fmt.Sprintf("/activities/%d/checkin", s.Activities.Trip.ID), "/notifications"}
 	for _, width := range []int{360, 1280} {
 		ctx := browser(t, width, 800)
 		login(t, ctx, s.URL, "admin")

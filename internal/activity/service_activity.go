@@ -19,7 +19,7 @@ func (s *Service) Types(ctx context.Context) ([]*Type, error) {
 }
 
 // Activity returns one activity with its itinerary, if the actor may see it: whoever views
-// the organization, its own members, and everyone invited.
+// the organization, its own members, everyone invited, and its host and recorder.
 func (s *Service) Activity(ctx context.Context, a *auth.Actor, id int64) (*Activity, error) {
 	act, err := s.store.FindActivityByID(ctx, id)
 	if err != nil {
@@ -43,6 +43,9 @@ func (s *Service) canRead(ctx context.Context, a *auth.Actor, act *Activity) (bo
 	}
 	if a.PersonID == 0 {
 		return false, nil
+	}
+	if a.PersonID == act.HostID || a.PersonID == act.RecorderID {
+		return true, nil // the host and the recorder, even when not invited
 	}
 	_, err := s.store.FindParticipant(ctx, act.ID, a.PersonID)
 	if errors.Is(err, apperr.ErrNotFound) {

@@ -22,6 +22,7 @@ import (
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/jobs"
+	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/pii"
 	"github.com/dangjian/dangjian/internal/store"
@@ -37,6 +38,7 @@ type App struct {
 	Org    *org.Service
 	// Activity plans activities, invitations, check-in and attendance.
 	Activity *activity.Service
+	Notify   *notify.Service // the users' notices and the reminders
 	Jobs     *jobs.Runner
 	Web      *web.Server
 	Zone     *time.Location
@@ -51,6 +53,8 @@ type App struct {
 type Options struct {
 	Now       func() time.Time // clock; time.Now when nil
 	LogOutput io.Writer        // os.Stderr when nil
+	// Mailer sends the emailed notices instead of the configured SMTP server (tests).
+	Mailer notify.Mailer
 }
 
 // NewLogger returns the structured logger the configuration asks for.
@@ -101,12 +105,16 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	a.Activity = activity.NewService(db, db, checkinKey, zone, opts.Now)
-	if a.Jobs, err = jobs.New(db, a.Org, a.Log); err != nil {
+	if a.Notify, err = newNotify(db, cfg, zone, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.Jobs, err = jobs.New(db, a.Org, a.Log, jobs.WithReminders(a.Notify, jobs.RemindEvery)); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a.Org.SetImports(db, a.Jobs)
-	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Ready: a.ready, Now: opts.Now, Zone: zone})
+	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Notify: a.Notify, Ready: a.ready, Now: opts.Now, Zone: zone})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -218,4 +226,20 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return errors.Join(a.stopJobs(ctx), a.DB.Close())
+}
+
+// newNotify builds the notice service: emails go through opts.Mailer, or the configured SMTP
+// server, or nowhere (notices in the app only).
+func newNotify(db *store.DB, cfg config.Config, zone *time.Location, opts Options) (*notify.Service, error) {
+	mailer := opts.Mailer
+	if mailer == nil && cfg.SMTPHost != "" {
+		smtp, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPortOrDefault(), Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS}, opts.Now)
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		mailer = smtp
+	}
+	return notify.NewService(db, notify.Options{Mailer: mailer, BaseURL: cfg.BaseURL, Zone: zone, Lead: cfg.RemindLead.Duration,
+		RecordAfter: cfg.RecordDueAfter.Duration, Now: opts.Now}), nil
 }

@@ -56,7 +56,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := demo.LoadActivities(ctx, a.Activity, a.Org, d, a.Now()); err != nil {
+	acts, err := demo.LoadActivities(ctx, a.Activity, a.Org, d, a.Now())
+	if err != nil {
+		return err
+	}
+	if err := demo.LoadRecords(ctx, a.Activity, acts, d); err != nil {
 		return err
 	}
 	if err := a.Listen(); err != nil {

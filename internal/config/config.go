@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,26 @@ type Config struct {
 	LockoutAttempts int      `json:"lockout_attempts"` // failed logins before lockout, default 5
 	LockoutFor      Duration `json:"lockout_for"`      // lockout duration, default 15m
 	AdminTOTP       bool     `json:"admin_totp"`       // administrators must use a second factor
+
+	// Mail for notices. Without SMTPHost notices are shown in the app only.
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`     // 0: 587 for starttls, 465 for tls, 25 for none
+	SMTPUsername string `json:"smtp_username"` // empty: no authentication
+	SMTPPassword string `json:"smtp_password"` // secret: masked by Dump
+	SMTPFrom     string `json:"smtp_from"`     // sender address, e.g. 党建平台 <notice@example.org>
+	SMTPTLS      string `json:"smtp_tls"`      // starttls (default), tls (implicit, port 465) or none
+
+	// Reminders.
+	RemindLead     Duration `json:"remind_lead"`      // notify invitees this long before an activity starts, default 24h
+	RecordDueAfter Duration `json:"record_due_after"` // remind the recorder this long after an activity ended, default 24h
 }
+
+// SMTP TLS modes.
+const (
+	SMTPStartTLS = "starttls"
+	SMTPTLS      = "tls"
+	SMTPNoTLS    = "none"
+)
 
 // Duration is a time.Duration that reads from JSON strings such as "30m".
 type Duration struct{ time.Duration }
@@ -64,6 +84,9 @@ func Default() Config {
 		SessionAbsolute: Duration{12 * time.Hour},
 		LockoutAttempts: 5,
 		LockoutFor:      Duration{15 * time.Minute},
+		SMTPTLS:         SMTPStartTLS,
+		RemindLead:      Duration{24 * time.Hour},
+		RecordDueAfter:  Duration{24 * time.Hour},
 	}
 }
 
@@ -86,6 +109,14 @@ var stringOptions = []struct{ name, usage string }{
 	{"session-absolute", "session absolute timeout, e.g. 12h (DANGJIAN_SESSION_ABSOLUTE)"},
 	{"lockout-for", "lockout duration after failed logins (DANGJIAN_LOCKOUT_FOR)"},
 	{"lockout-attempts", "failed logins before lockout (DANGJIAN_LOCKOUT_ATTEMPTS)"},
+	{"smtp-host", "SMTP server for emailed notices; empty: notices in the app only (DANGJIAN_SMTP_HOST)"},
+	{"smtp-port", "SMTP port; default by TLS mode: 587, 465 or 25 (DANGJIAN_SMTP_PORT)"},
+	{"smtp-username", "SMTP user name (DANGJIAN_SMTP_USERNAME)"},
+	{"smtp-password", "SMTP password; prefer the environment or the file (DANGJIAN_SMTP_PASSWORD)"},
+	{"smtp-from", "sender address of notices (DANGJIAN_SMTP_FROM)"},
+	{"smtp-tls", "SMTP TLS: starttls, tls or none (DANGJIAN_SMTP_TLS)"},
+	{"remind-lead", "notify invitees this long before an activity starts, e.g. 24h (DANGJIAN_REMIND_LEAD)"},
+	{"record-due-after", "remind the recorder this long after an activity ended (DANGJIAN_RECORD_DUE_AFTER)"},
 }
 
 var boolOptions = []struct{ name, usage string }{
@@ -197,6 +228,24 @@ func (c *Config) setString(name, v string) error {
 		if _, err := fmt.Sscan(v, &c.LockoutAttempts); err != nil {
 			return fmt.Errorf("config: lockout-attempts: %w", err)
 		}
+	case "smtp-host":
+		c.SMTPHost = v
+	case "smtp-port":
+		if _, err := fmt.Sscan(v, &c.SMTPPort); err != nil {
+			return fmt.Errorf("config: smtp-port: %w", err)
+		}
+	case "smtp-username":
+		c.SMTPUsername = v
+	case "smtp-password":
+		c.SMTPPassword = v
+	case "smtp-from":
+		c.SMTPFrom = v
+	case "smtp-tls":
+		c.SMTPTLS = v
+	case "remind-lead":
+		return dur(&c.RemindLead)
+	case "record-due-after":
+		return dur(&c.RecordDueAfter)
 	}
 	return nil
 }
@@ -222,6 +271,7 @@ func (c *Config) Validate() error {
 	if c.LockoutAttempts < 1 || c.LockoutFor.Duration <= 0 {
 		errs = append(errs, errors.New("config: lockout settings must be positive"))
 	}
+	errs = append(errs, c.validateMail()...)
 	return errors.Join(errs...)
 }
 
@@ -233,12 +283,50 @@ func (c *Config) KeyPath() string {
 	return filepath.Join(c.Data, "master.key")
 }
 
-// Dump returns the configuration as JSON with the database password masked.
+// validateMail checks the SMTP and reminder settings.
+func (c *Config) validateMail() []error {
+	var errs []error
+	switch c.SMTPTLS {
+	case SMTPStartTLS, SMTPTLS, SMTPNoTLS:
+	default:
+		errs = append(errs, fmt.Errorf("config: smtp-tls must be starttls, tls or none, not %q", c.SMTPTLS))
+	}
+	if c.SMTPPort < 0 || c.SMTPPort > 65535 {
+		errs = append(errs, errors.New("config: smtp-port must be between 1 and 65535"))
+	}
+	if c.SMTPHost != "" {
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			errs = append(errs, fmt.Errorf("config: smtp-from must be an email address when smtp-host is set: %w", err))
+		}
+	}
+	if c.RemindLead.Duration <= 0 || c.RecordDueAfter.Duration <= 0 {
+		errs = append(errs, errors.New("config: reminder durations must be positive"))
+	}
+	return errs
+}
+
+// SMTPPortOrDefault returns the SMTP port, or the usual one of the TLS mode.
+func (c *Config) SMTPPortOrDefault() int {
+	switch {
+	case c.SMTPPort != 0:
+		return c.SMTPPort
+	case c.SMTPTLS == SMTPTLS:
+		return 465
+	case c.SMTPTLS == SMTPNoTLS:
+		return 25
+	}
+	return 587
+}
+
+// Dump returns the configuration as JSON with the database and SMTP passwords masked.
 func (c Config) Dump() string {
 	if i := strings.Index(c.DB, "@"); i > 0 {
 		if j := strings.LastIndex(c.DB[:i], ":"); j > len("postgres://") {
 			c.DB = c.DB[:j+1] + "****" + c.DB[i:]
 		}
+	}
+	if c.SMTPPassword != "" {
+		c.SMTPPassword = "****"
 	}
 	b, _ := json.MarshalIndent(c, "", "  ")
 	return string(b)

@@ -66,3 +66,46 @@ func TestDumpMasksPassword(t *testing.T) {
 		t.Fatalf("dump = %s", d)
 	}
 }
+
+// TestSMTP: the SMTP settings come from the environment, the port defaults by TLS mode, bad
+// settings are refused, and the password never shows in a dump.
+func TestSMTP(t *testing.T) {
+	c, err := load(t, []string{"--smtp-tls", "tls"}, map[string]string{"DANGJIAN_SMTP_HOST": "smtp.example.org",
+		"DANGJIAN_SMTP_USERNAME": "notice", "DANGJIAN_SMTP_PASSWORD": "mail-s3cret", "DANGJIAN_SMTP_FROM": "党建平台 <notice@example.org>",
+		"DANGJIAN_REMIND_LEAD": "12h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPHost != "smtp.example.org" || c.SMTPUsername != "notice" || c.SMTPPassword != "mail-s3cret" ||
+		c.SMTPTLS != SMTPTLS || c.SMTPPortOrDefault() != 465 || c.RemindLead.Duration != 12*time.Hour ||
+		c.RecordDueAfter.Duration != 24*time.Hour {
+		t.Fatalf("config = %+v", c)
+	}
+	if d := c.Dump(); strings.Contains(d, "mail-s3cret") || !strings.Contains(d, `"smtp_password": "****"`) {
+		t.Fatalf("dump = %s", d)
+	}
+	for mode, port := range map[string]int{SMTPStartTLS: 587, SMTPNoTLS: 25} {
+		c.SMTPTLS = mode
+		if got := c.SMTPPortOrDefault(); got != port {
+			t.Errorf("%s: port %d, want %d", mode, got, port)
+		}
+	}
+	if d := Default(); d.SMTPHost != "" || d.SMTPTLS != SMTPStartTLS || d.Validate() != nil {
+		t.Fatalf("default: %+v, %v", d, d.Validate())
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"DANGJIAN_SMTP_HOST": "smtp.example.org"}, "smtp-from"},
+		{map[string]string{"DANGJIAN_SMTP_HOST": "smtp.example.org", "DANGJIAN_SMTP_FROM": "not an address"}, "smtp-from"},
+		{map[string]string{"DANGJIAN_SMTP_TLS": "ssl"}, "smtp-tls"},
+		{map[string]string{"DANGJIAN_SMTP_PORT": "http"}, "smtp-port"},
+		{map[string]string{"DANGJIAN_SMTP_PORT": "70000"}, "smtp-port"},
+		{map[string]string{"DANGJIAN_REMIND_LEAD": "0s"}, "reminder"},
+	} {
+		if _, err := load(t, nil, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want %q", tc.env, err, tc.want)
+		}
+	}
+}

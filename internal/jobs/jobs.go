@@ -54,21 +54,29 @@ type Runner struct {
 	log         *slog.Logger
 	done        *prometheus.CounterVec
 	unsubscribe func()
+	periodic    []string // IDs of the periodic jobs
 }
 
-// New builds the runner and its workers; Start begins working jobs.
-func New(db *store.DB, orgs *org.Service, log *slog.Logger) (*Runner, error) {
+// New builds the runner and its workers, and those the options add (WithReminders); Start
+// begins working jobs.
+func New(db *store.DB, orgs *org.Service, log *slog.Logger, opts ...Option) (*Runner, error) {
 	r := &Runner{log: log, done: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dangjian_jobs_total",
 		Help: "Background jobs finished, by kind and result."}, []string{"kind", "result"})}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &importWorker{orgs: orgs}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	periodic, ids, err := apply(workers, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.periodic = ids
 	client, err := river.NewClient(db.JobDriver(), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:           workers,
 		Logger:            log.With("component", "jobs"),
 		FetchPollInterval: 500 * time.Millisecond,
+		PeriodicJobs:      periodic,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)

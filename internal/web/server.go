@@ -15,6 +15,7 @@ import (
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/web/api"
 	"github.com/dangjian/dangjian/internal/web/page"
@@ -35,6 +36,7 @@ type Deps struct {
 	Org    *org.Service
 	// Activity is the activity service.
 	Activity *activity.Service
+	Notify   *notify.Service // the users' notices
 	Ready    Readiness
 	Now      func() time.Time
 	Zone     *time.Location
@@ -93,7 +95,7 @@ func New(d Deps) (*Server, error) {
 		// The __Host- prefix binds the cookie to this host, over HTTPS, for the whole path.
 		s.cookieName = "__Host-dj_session"
 	}
-	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Activity: d.Activity, Now: d.Now,
+	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Activity: d.Activity, Notify: d.Notify, Now: d.Now,
 		Cookie: page.CookieConfig{Name: s.cookieName, Secure: d.Config.Secure}, BaseURL: d.Config.BaseURL}
 	s.handler = s.routes()
 	return s, nil
@@ -191,6 +193,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /account", login(p.Account))
 	mux.Handle("POST /account/password", login(p.ChangePassword))
 	mux.Handle("POST /account/logout-all", login(p.LogoutEverywhere))
+	mux.Handle("POST /account/email", login(p.SaveEmail))
+	mux.Handle("GET /notifications", login(p.Notifications))
+	mux.Handle("POST /notifications/read", login(p.MarkNotificationsRead))
 	// Calendar feeds: calendar apps cannot log in, so the feeds themselves take no session;
 	// a private feed's URL carries its token.
 	mux.HandleFunc("GET /calendar/person/{file}", p.PersonFeed)

@@ -2,6 +2,7 @@ package page
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/web/view"
@@ -12,6 +13,10 @@ type AccountPage struct {
 	view.Base
 	Form     *view.Form
 	Calendar *CalendarSection
+	// Email is the form of the address for emailed notices; Emailing, whether this
+	// installation sends email at all.
+	Email    *view.Form
+	Emailing bool
 }
 
 // accountPage builds the account page of the caller.
@@ -23,6 +28,11 @@ func (h *Handlers) accountPage(r *http.Request, a *auth.Actor) (*AccountPage, er
 	if p.Calendar, err = h.personCalendar(r, a); err != nil {
 		return nil, err
 	}
+	email, err := h.Notify.Email(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	p.Email, p.Emailing = view.NewForm(p.Translator, url.Values{"email": {email}}), h.Notify.Emailing()
 	return p, nil
 }
 

@@ -25,6 +25,8 @@ type ActivitiesPage struct {
 	Page       int
 	Pages      int
 	Query      string // the filter as a query string, without the page
+	OrgID      string // one organization's activities only
+	OrgName    string
 }
 
 // ActivityRow is an activity ready for a list.
@@ -54,6 +56,12 @@ func (h *Handlers) ListActivities(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Types = typeOptions(types, p.Lang, p.Type)
 	f := activity.Filter{Type: p.Type, Limit: activitiesPerPage, Offset: (p.Page - 1) * activitiesPerPage}
+	if p.OrgID = q.Get("org"); p.OrgID != "" {
+		if f.OrgID, err = strconv.ParseInt(p.OrgID, 10, 64); err != nil {
+			h.View.Error(w, r, apperr.ErrNotFound)
+			return
+		}
+	}
 	if p.Past {
 		f.To, f.Desc = h.Now(), true
 	} else {
@@ -66,7 +74,10 @@ func (h *Handlers) ListActivities(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Total, p.Pages = total, (total+activitiesPerPage-1)/activitiesPerPage
 	p.Activities = activityRows(acts, types, p.Lang, p.Zone)
-	p.Query = "when=" + q.Get("when") + "&type=" + p.Type
+	p.Query = "when=" + q.Get("when") + "&type=" + p.Type + "&org=" + p.OrgID
+	if len(acts) > 0 && f.OrgID != 0 {
+		p.OrgName = acts[0].OrgName
+	}
 	h.View.Render(w, r, http.StatusOK, "activities", p)
 }
 

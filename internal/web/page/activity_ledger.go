@@ -2,6 +2,7 @@ package page
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -140,6 +141,9 @@ type PrintPage struct {
 	Absent    []string // names absent, and the reason
 	WalkIns   []string
 	Printed   string
+	// The record's texts, rendered and sanitised, when there is one the caller may read.
+	Minutes, Resolutions, LectureSummary, Closing template.HTML
+	RecordStatus                                  string
 }
 
 // PrintRecord renders the meeting record form; PrintAttendance the attendance sheet.
@@ -192,6 +196,19 @@ func (h *Handlers) printPage(w http.ResponseWriter, r *http.Request, name string
 			p.Leave = append(p.Leave, withReason(pa.PersonName, pa.LeaveReason))
 		default:
 			p.Absent = append(p.Absent, withReason(pa.PersonName, pa.AbsentReason))
+		}
+	}
+	if name == "print_record" {
+		rv, err := h.Activity.Record(r.Context(), a, id)
+		if err != nil {
+			h.View.Error(w, r, err)
+			return
+		}
+		p.RecordStatus = rv.Status
+		if rec := rv.Record; rec != nil {
+			// MarkdownHTML sanitises with bluemonday's UGC policy.
+			p.Minutes, p.Resolutions = template.HTML(activity.MarkdownHTML(rec.Minutes)), template.HTML(activity.MarkdownHTML(rec.Resolutions))
+			p.LectureSummary, p.Closing = template.HTML(activity.MarkdownHTML(rec.LectureSummary)), template.HTML(activity.MarkdownHTML(rec.Summary))
 		}
 	}
 	h.View.Render(w, r, http.StatusOK, name, p)

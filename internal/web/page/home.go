@@ -18,6 +18,8 @@ type HomePage struct {
 	CanRoster bool
 	// Upcoming are the caller's own coming activities.
 	Upcoming []*ActivityRow
+	// Unread counts the caller's unread notices.
+	Unread int
 }
 
 // OrgRow is an organization with its term warning.
@@ -67,6 +69,10 @@ func (h *Handlers) Home(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Upcoming = activityRows(upcoming, types, p.Lang, p.Zone)
+	}
+	if p.Unread, err = h.Notify.Unread(r.Context(), a); err != nil {
+		h.View.Error(w, r, err)
+		return
 	}
 	h.View.Render(w, r, http.StatusOK, "home", p)
 }

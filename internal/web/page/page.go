@@ -12,6 +12,7 @@ import (
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/web/view"
 )
@@ -23,6 +24,7 @@ type Handlers struct {
 	Org  *org.Service
 	// Activity is the activity service.
 	Activity *activity.Service
+	Notify   *notify.Service // the users' notices
 	Now      func() time.Time
 	Cookie   CookieConfig
 	// BaseURL is the configured public base URL; empty: links are made from the request.
