@@ -113,6 +113,22 @@ func TestTripOnPhone(t *testing.T) {
 		t.Fatalf("present = %q, want 1", present)
 	}
 
+	// The record: minutes written, submitted, and approved by the secretary; then locked.
+	do(t, sec,
+		chromedp.Navigate(tripURL+"/record"),
+		chromedp.WaitVisible(css("#f-minutes")),
+		chromedp.SendKeys(css("#f-minutes"), "7月15日 王村党建研学；7月16日 重温入党誓词，登南尖岩。"),
+		chromedp.SendKeys(css("#f-summary"), "户外气温42℃，领导班子精神饱满，信念坚定。"),
+		chromedp.Click(css(`button[formaction$="/record/submit"]`)),
+		chromedp.WaitVisible(css(`form[action$="/record/approve"] button`)),
+		chromedp.Click(css(`form[action$="/record/approve"] button`)),
+		chromedp.WaitNotPresent(css(`form[action$="/record/approve"]`)),
+	)
+	shot(t, sec, "trip-record-approved")
+	if body := text(t, sec, "main"); !strings.Contains(body, "已审批") || !strings.Contains(body, "重温入党誓词") {
+		t.Fatalf("approved record page = %q", body)
+	}
+
 	// The month's theme party day is held now.
 	do(t, sec, chromedp.Navigate(compliance), chromedp.WaitVisible(css(".rule")))
 	shot(t, sec, "compliance-after")
