@@ -311,14 +311,19 @@ func (db *DB) writeBatch(batch []*checkinItem) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := db.inTx(ctx, func(tx *Tx) error {
+		var scanned []*checkinItem
 		for _, it := range batch {
+			if !it.replace {
+				scanned = append(scanned, it)
+				continue
+			}
 			added, err := tx.checkIn(ctx, it)
 			if err != nil {
 				return err
 			}
 			it.added = added
 		}
-		return nil
+		return tx.checkInMany(ctx, scanned)
 	})
 	if err != nil && len(batch) > 1 {
 		for _, it := range batch {
@@ -332,6 +337,67 @@ func (db *DB) writeBatch(batch []*checkinItem) {
 		}
 		close(it.done)
 	}
+}
+
+// checkInMany writes scanned check-ins (an existing row of the day wins) in a few statements
+// whatever their number: the walk-ins' participations, the attendance rows (the database
+// returns those it inserted; of two check-ins of one person and day only the first counts),
+// and the audit records of those written.
+func (tx *Tx) checkInMany(ctx context.Context, items []*checkinItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	var walkIns []any
+	for _, it := range items {
+		if it.walkIn {
+			now := ms(it.att.At)
+			walkIns = append(walkIns, it.att.ActivityID, it.att.PersonID, false, now, now)
+		}
+	}
+	if len(walkIns) > 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at) VALUES `+
+			placeholders(len(walkIns)/5, 5)+` ON CONFLICT (activity_id, person_id) DO NOTHING`, walkIns...); err != nil {
+			return fmt.Errorf("store: walk-ins: %w", err)
+		}
+	}
+	args := make([]any, 0, len(items)*8)
+	for _, it := range items {
+		att := it.att
+		args = append(args, att.ActivityID, att.PersonID, att.Day, att.Late, att.Method, nullInt(att.ByUser), att.ByName, ms(att.At))
+	}
+	rows, err := tx.query(ctx, `INSERT INTO attendance (activity_id, person_id, day, late, method, by_user, by_name, at) VALUES `+
+		placeholders(len(items), 8)+` ON CONFLICT (activity_id, person_id, day) DO NOTHING RETURNING activity_id, person_id, day`, args...)
+	if err != nil {
+		return fmt.Errorf("store: check in: %w", err)
+	}
+	type key struct {
+		activity, person int64
+		day              string
+	}
+	inserted := map[key]bool{}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.activity, &k.person, &k.day); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	var recs []*audit.Record
+	for _, it := range items {
+		k := key{it.att.ActivityID, it.att.PersonID, it.att.Day}
+		it.added = inserted[k]
+		if it.added {
+			delete(inserted, k) // a second check-in of the same key in this batch was not written
+			recs = append(recs, it.rec)
+		}
+	}
+	return tx.appendAudits(ctx, recs)
 }
 
 // checkIn writes one check-in inside tx and reports whether a row was written.

@@ -49,6 +49,50 @@ func (tx *Tx) appendAudit(ctx context.Context, rec *audit.Record) error {
 	return nil
 }
 
+// appendAudits writes recs as the next links of the chain in one statement, inside tx: the
+// group commit of check-ins appends a batch's records at once.
+func (tx *Tx) appendAudits(ctx context.Context, recs []*audit.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if len(recs) == 1 {
+		return tx.appendAudit(ctx, recs[0])
+	}
+	var lastID int64
+	prev := audit.GenesisHash
+	if tail := tx.auditTail; tail != nil {
+		lastID, prev = tail.ID, tail.Hash
+	} else {
+		if tx.db.Dialect == Postgres {
+			if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
+				return fmt.Errorf("store: audit lock: %w", err)
+			}
+		}
+		err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: audit tail: %w", err)
+		}
+	}
+	at := tx.db.Now().Truncate(1e6)
+	args := make([]any, 0, len(recs)*14)
+	for _, rec := range recs {
+		lastID++
+		rec.ID, rec.At, rec.PrevHash = lastID, at, prev
+		rec.Hash = audit.ComputeHash(rec)
+		prev = rec.Hash
+		args = append(args, rec.ID, ms(rec.At), nullInt(rec.ActorID), rec.ActorName, rec.Action, rec.ObjectType, rec.ObjectID,
+			rec.OrgPath, rec.PersonID, rec.Before, rec.After, rec.IP, rec.PrevHash, rec.Hash)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
+		org_path, person_id, before_json, after_json, ip, prev_hash, hash) VALUES `+placeholders(len(recs), 14), args...)
+	if err != nil {
+		return fmt.Errorf("store: audit append: %w", err)
+	}
+	last := recs[len(recs)-1]
+	tx.auditTail = &audit.Record{ID: last.ID, Hash: last.Hash}
+	return nil
+}
+
 // AppendAudit writes one record on its own, for events that change nothing else (a login, a
 // failed login, an export).
 func (db *DB) AppendAudit(ctx context.Context, rec *audit.Record) error {
