@@ -247,9 +247,9 @@ type Store interface {
 	FindParticipant(ctx context.Context, activityID, personID int64) (*Participant, error)
 	UpdateParticipant(ctx context.Context, p *Participant, rec *audit.Record) error
 
-	// FindCheckIn returns an activity without its types and itinerary, and the person's
-	// participation: ParticipantNone, ParticipantWalkIn or ParticipantInvited. One statement:
-	// it is on the path of every scanned check-in.
+	// FindCheckIn returns what a check-in needs of an activity (no types, itinerary or
+	// names), and the person's participation: ParticipantNone, ParticipantWalkIn or
+	// ParticipantInvited. One statement: it is on the path of every scanned check-in.
 	FindCheckIn(ctx context.Context, activityID, personID int64) (*Activity, int, error)
 	CheckIn(ctx context.Context, att *Attendance, walkIn, replace bool, rec *audit.Record) (bool, error)
 	UndoCheckIn(ctx context.Context, activityID, personID int64, day string, rec *audit.Record) error

@@ -91,20 +91,27 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, token string) (*Ac
 	if err != nil {
 		return nil, false, err
 	}
+	// fail refuses the check-in with the whole activity, for the page that says why.
+	fail := func(kind apperr.Kind, key string) (*Activity, bool, error) {
+		if full, err := s.store.FindActivityByID(ctx, act.ID); err == nil {
+			act = full
+		}
+		return act, false, apperr.New(kind, key)
+	}
 	now := s.now()
 	switch {
 	case act.Status == StatusCancelled:
-		return act, false, apperr.New(apperr.Invalid, "error.activity_cancelled")
+		return fail(apperr.Invalid, "error.activity_cancelled")
 	case now.Before(act.CheckinOpens):
-		return act, false, apperr.New(apperr.Invalid, "error.checkin_not_open")
+		return fail(apperr.Invalid, "error.checkin_not_open")
 	case !now.Before(act.CheckinCloses):
-		return act, false, apperr.New(apperr.Invalid, "error.checkin_closed")
+		return fail(apperr.Invalid, "error.checkin_closed")
 	}
 	walkIn := false
 	switch {
 	case part == ParticipantInvited:
 	case !act.WalkIns:
-		return act, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
+		return fail(apperr.Forbidden, "error.checkin_not_invited")
 	case part == ParticipantNone:
 		// A walk-in: the types (loaded now) must admit the person's stage.
 		full, err := s.store.FindActivityByID(ctx, act.ID)
@@ -120,7 +127,7 @@ func (s *Service) CheckIn(ctx context.Context, a *auth.Actor, token string) (*Ac
 			return act, false, err
 		}
 		if !mayInviteStage(open, person.Stage) {
-			return act, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
+			return full, false, apperr.New(apperr.Forbidden, "error.checkin_not_invited")
 		}
 		walkIn = true
 	}

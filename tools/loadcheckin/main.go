@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,7 @@ type options struct {
 	rounds     int
 	activities int
 	pg         bool
+	cpuprofile string
 }
 
 func main() {
@@ -54,6 +56,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 4, "interleaved rounds the measured time is split into")
 	flag.IntVar(&o.activities, "activities", 1500, "open activities each member can check into")
 	flag.BoolVar(&o.pg, "pg", false, "run on a throwaway PostgreSQL cluster instead of SQLite")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the check-in target's last round to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -143,7 +146,18 @@ func run(ctx context.Context, o options) error {
 	}
 	for round := 0; round < o.rounds && ctx.Err() == nil; round++ {
 		for _, t := range targets {
+			var prof *os.File
+			if o.cpuprofile != "" && t.name == "checkin" && round == o.rounds-1 {
+				if prof, err = os.Create(o.cpuprofile); err != nil {
+					return err
+				}
+				pprof.StartCPUProfile(prof)
+			}
 			t.slice(ctx, o.conns, o.duration/time.Duration(o.rounds), true)
+			if prof != nil {
+				pprof.StopCPUProfile()
+				prof.Close()
+			}
 		}
 	}
 	var rows int
