@@ -225,20 +225,20 @@ func (db *DB) UpdateParticipant(ctx context.Context, p *activity.Participant, re
 	})
 }
 
-// FindCheckIn returns what a check-in needs of an activity (id, organization, times, window,
-// status, walk-ins; no types, itinerary or names) and a person's participation in it, in one
+// FindCheckIn returns what a check-in needs of an activity (id, organization, title, times,
+// window, status, walk-ins; no types, itinerary or other names) and a person's participation in it, in one
 // statement: it is on the path of every scanned check-in.
 func (db *DB) FindCheckIn(ctx context.Context, activityID, personID int64) (*activity.Activity, int, error) {
 	var a activity.Activity
 	var starts, ends, opens, closes int64
 	part := activity.ParticipantNone
 	err := db.readOnce(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT a.id, a.org_id, o.path, a.starts_at, a.ends_at, a.all_day, a.walk_ins,
+		return tx.queryRow(ctx, `SELECT a.id, a.org_id, o.path, a.title, a.starts_at, a.ends_at, a.all_day, a.walk_ins,
 			a.checkin_opens_at, a.checkin_closes_at, a.status,
 			CASE WHEN pp.person_id IS NULL THEN 0 WHEN pp.invited THEN 2 ELSE 1 END
 			FROM activities a JOIN organizations o ON o.id = a.org_id
 			LEFT JOIN participants pp ON pp.activity_id = a.id AND pp.person_id = ? WHERE a.id = ?`, personID, activityID).
-			Scan(&a.ID, &a.OrgID, &a.OrgPath, &starts, &ends, &a.AllDay, &a.WalkIns, &opens, &closes, &a.Status, &part)
+			Scan(&a.ID, &a.OrgID, &a.OrgPath, &a.Title, &starts, &ends, &a.AllDay, &a.WalkIns, &opens, &closes, &a.Status, &part)
 	})
 	if err != nil {
 		return nil, 0, err
