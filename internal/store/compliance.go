@@ -138,47 +138,94 @@ func (db *DB) FindHeld(ctx context.Context, orgID int64, from, to time.Time) ([]
 // activities that count for it in each month of a year, held (before now) and planned: one
 // row per organization and type instead of one per activity.
 func (db *DB) FindTallies(ctx context.Context, root string, months [13]time.Time, now time.Time) ([]*activity.Tally, error) {
+	// Twelve month counts and one count of the activities not yet started: a month wholly
+	// before now is held, one wholly after is planned, and the current one is split by the
+	// last count. Own activities and invitations are counted by two plain aggregates (a
+	// UNION in a subquery costs SQLite a temporary table) and added up here.
 	var cols []string
 	var args []any
-	bucket := func(from, to time.Time) {
-		if !to.After(from) {
-			from, to = time.Time{}, time.Time{} // an empty bucket
-		}
-		cols = append(cols, "SUM(CASE WHEN starts_at >= ? AND starts_at < ? THEN 1 ELSE 0 END)")
-		args = append(args, ms(from), ms(to))
-	}
 	for m := 0; m < 12; m++ {
-		from, to := months[m], months[m+1]
-		bucket(from, minTime(to, now))
-		bucket(maxTime(from, now), to)
+		cols = append(cols, "SUM(CASE WHEN a.starts_at >= ? AND a.starts_at < ? THEN 1 ELSE 0 END)")
+		args = append(args, ms(months[m]), ms(months[m+1]))
 	}
+	cols = append(cols, "SUM(CASE WHEN a.starts_at >= ? THEN 1 ELSE 0 END)")
+	args = append(args, ms(now))
 	cond, pathArgs := db.underPath("o.path", root)
-	for i := 0; i < 2; i++ {
-		args = append(args, pathArgs...)
-		args = append(args, ms(months[0]), ms(months[12]))
+	window := append(append([]any{}, pathArgs...), ms(months[0]), ms(months[12]))
+	own := "SELECT a.org_id, l.type_code, " + strings.Join(cols, ", ") + `
+		FROM organizations o JOIN activities a ON a.org_id = o.id JOIN activity_type_links l ON l.activity_id = a.id
+		WHERE ` + cond + ` AND a.status <> 'cancelled' AND a.starts_at >= ? AND a.starts_at < ?
+		GROUP BY a.org_id, l.type_code`
+	invited := "SELECT i.org_id, l.type_code, " + strings.Join(cols, ", ") + `
+		FROM organizations o JOIN invitations i ON i.org_id = o.id JOIN activities a ON a.id = i.activity_id
+		JOIN activity_type_links l ON l.activity_id = a.id
+		WHERE ` + cond + ` AND a.org_id <> i.org_id AND a.status <> 'cancelled' AND a.starts_at >= ? AND a.starts_at < ?
+		GROUP BY i.org_id, l.type_code`
+	type key struct {
+		org int64
+		typ string
 	}
-	q := "SELECT org_id, type_code, " + strings.Join(cols, ", ") + " FROM (" + heldFrom(cond) + ") x GROUP BY org_id, type_code"
+	byKey := map[key]*activity.Tally{}
 	var out []*activity.Tally
-	err := db.readOnce(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t := &activity.Tally{}
-			dest := []any{&t.OrgID, &t.TypeCode}
-			for m := 0; m < 12; m++ {
-				dest = append(dest, &t.Held[m], &t.Planned[m])
-			}
-			if err := rows.Scan(dest...); err != nil {
+	err := db.readTx(ctx, func(tx *Tx) error {
+		for _, q := range []string{own, invited} {
+			if err := tx.scanTallies(ctx, q, append(append([]any{}, args...), window...), months, now, func(t *activity.Tally) {
+				if prev := byKey[key{t.OrgID, t.TypeCode}]; prev != nil {
+					for m := range prev.Held {
+						prev.Held[m] += t.Held[m]
+						prev.Planned[m] += t.Planned[m]
+					}
+					return
+				}
+				byKey[key{t.OrgID, t.TypeCode}] = t
+				out = append(out, t)
+			}); err != nil {
 				return err
 			}
-			out = append(out, t)
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
+}
+
+// scanTallies reads rows of organization, type, twelve month counts and the count not yet
+// started, and hands each on as a tally split into held and planned.
+func (tx *Tx) scanTallies(ctx context.Context, q string, args []any, months [13]time.Time, now time.Time, each func(*activity.Tally)) error {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t := &activity.Tally{}
+		var counts [12]int
+		var later int
+		dest := []any{&t.OrgID, &t.TypeCode}
+		for m := range counts {
+			dest = append(dest, &counts[m])
+		}
+		dest = append(dest, &later)
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for m, c := range counts {
+			switch {
+			case !months[m+1].After(now): // wholly past
+				t.Held[m] = c
+			case !months[m].Before(now): // wholly to come
+				t.Planned[m] = c
+			default: // the current month: those not yet started are the later ones of the year
+				future := 0
+				for n := m + 1; n < 12; n++ {
+					future += counts[n]
+				}
+				t.Planned[m] = max(0, later-future)
+				t.Held[m] = c - t.Planned[m]
+			}
+		}
+		each(t)
+	}
+	return rows.Err()
 }
 
 func minTime(a, b time.Time) time.Time {
