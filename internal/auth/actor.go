@@ -63,6 +63,10 @@ type Actor struct {
 	// whether the installation requires one of it (administrators, when AdminTOTP is on).
 	TOTPEnabled  bool
 	TOTPRequired bool
+	// TreeVersion is the version of the organization tree in the snapshot the actor's scope
+	// was read from, or 0 when unknown. Readers of the tree may serve a copy read at this
+	// version instead of asking the database again.
+	TreeVersion int64
 }
 
 // System is the actor used by the command line and background jobs.

@@ -36,6 +36,9 @@ type Scope struct {
 	AdminPaths []string
 	ViewPaths  []string
 	MemberPath string
+	// TreeVersion is the version of the organization tree in the snapshot the scope was read
+	// from, when the store read it with the scope (FindSessionScope); 0 otherwise.
+	TreeVersion int64
 }
 
 // Store is what the auth service needs from the database.
@@ -54,7 +57,9 @@ type Store interface {
 	LoginFailed(ctx context.Context, userID int64, maxAttempts int, lockUntil time.Time, rec *audit.Record) (locked bool, err error)
 	LoginSucceeded(ctx context.Context, s *Session, rec *audit.Record) error
 	FindSession(ctx context.Context, tokenHash string) (*Session, error)
-	FindSessionUser(ctx context.Context, tokenHash string) (*Session, *User, error)
+	// FindSessionScope returns a session, its account and the account's scope on the day
+	// today, with the tree version, from one snapshot.
+	FindSessionScope(ctx context.Context, tokenHash, today string) (*Session, *User, Scope, error)
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteUserSessions(ctx context.Context, userID int64, rec *audit.Record) error
@@ -194,7 +199,9 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
 	}
 	hash := HashToken(token)
-	sess, u, err := s.store.FindSessionUser(ctx, hash)
+	// Session, account and scope come in one statement: a page is then one round trip to the
+	// database for its caller, whatever the database.
+	sess, u, sc, err := s.store.FindSessionScope(ctx, hash, s.today())
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
 	}
@@ -219,10 +226,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 	if u.Disabled {
 		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
 	}
-	a, err := s.ActorFor(ctx, u, ip)
-	if err != nil {
-		return nil, err
-	}
+	a := s.actor(u, sc, ip)
 	if a.TOTPRequired && !a.TOTPEnabled {
 		// An administrator without a second factor where one is required (the rule was turned
 		// on, or the role granted, after this login) logs in again and sets one up.
@@ -232,20 +236,28 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Actor, e
 	return a, nil
 }
 
+// today is the date in the installation's zone, which committee terms are compared with.
+func (s *Service) today() string { return s.now().In(s.policy.Zone).Format(time.DateOnly) }
+
 // ActorFor resolves the scope of a user.
 func (s *Service) ActorFor(ctx context.Context, u *User, ip string) (*Actor, error) {
-	today := s.now().In(s.policy.Zone).Format(time.DateOnly)
-	sc, err := s.store.ResolveScope(ctx, u.ID, u.PersonID, today)
+	sc, err := s.store.ResolveScope(ctx, u.ID, u.PersonID, s.today())
 	if err != nil {
 		return nil, err
 	}
+	return s.actor(u, sc, ip), nil
+}
+
+// actor builds the actor of an account and its resolved scope.
+func (s *Service) actor(u *User, sc Scope, ip string) *Actor {
 	name := u.DisplayName
 	if name == "" {
 		name = u.Username
 	}
 	return &Actor{UserID: u.ID, Username: u.Username, Name: name, PersonID: u.PersonID, SysAdmin: u.SysAdmin,
 		CanReveal: u.CanReveal, Locale: u.Locale, AdminPaths: Collapse(sc.AdminPaths), ViewPaths: Collapse(sc.ViewPaths),
-		MemberPath: sc.MemberPath, IP: ip, TOTPEnabled: u.TOTPEnabled, TOTPRequired: s.totpRequired(u, sc)}, nil
+		MemberPath: sc.MemberPath, IP: ip, TOTPEnabled: u.TOTPEnabled, TOTPRequired: s.totpRequired(u, sc),
+		TreeVersion: sc.TreeVersion}
 }
 
 // Logout ends one session.

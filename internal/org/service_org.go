@@ -35,9 +35,21 @@ func (s *Service) Tree(ctx context.Context, a *auth.Actor) ([]*Organization, err
 }
 
 // Choices returns the organizations whose rosters the actor may read, in tree order and
-// without counts: for filters and pickers, which show names only.
+// without counts: for filters and pickers, which show names only. When the actor carries the
+// tree version its scope was read at and the store can answer for a version, it does: an
+// instance then keeps the names of the current tree instead of reading them on every page.
 func (s *Service) Choices(ctx context.Context, a *auth.Actor) ([]*Organization, error) {
+	if vs, ok := s.store.(versionedNames); ok && a != nil && a.TreeVersion != 0 {
+		return vs.FindOrganizationNamesAt(ctx, a.ReadRoots(), a.TreeVersion)
+	}
 	return s.store.FindOrganizationNames(ctx, a.ReadRoots())
+}
+
+// versionedNames is the part of a store that answers FindOrganizationNames for a given
+// version of the tree (see auth.Actor.TreeVersion), from a copy it keeps while the version
+// stays the same. It is optional: a store without it is asked every time.
+type versionedNames interface {
+	FindOrganizationNamesAt(ctx context.Context, roots []string, version int64) ([]*Organization, error)
 }
 
 // Organization returns one organization the actor may see. An organization outside the

@@ -48,6 +48,7 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	sealer                *pii.Sealer
 	now                   func() time.Time
+	names                 namesCache   // the organizations of one tree version (FindOrganizationNamesAt)
 	checkins              checkinQueue // check-ins waiting to be written together (activity_attendance.go)
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dangjian/dangjian/internal/audit"
 	"github.com/dangjian/dangjian/internal/org"
@@ -122,6 +123,156 @@ func (db *DB) FindOrganizationNames(ctx context.Context, roots []string) ([]*org
 		return nil, fmt.Errorf("store: find organization names: %w", err)
 	}
 	return treeOrder(list), nil
+}
+
+// FindOrganizationNamesAt is FindOrganizationNames for a caller that knows the version of the
+// tree in its snapshot (auth.Actor.TreeVersion, read with its session): while that is the
+// version of the copy this instance keeps, the copy answers, and the database is not asked.
+// Any change to organizations changes the version in the same transaction (migration
+// 00011_tree_version), so the copy is never older than the caller's snapshot; a caller at
+// another version reads the whole tree again with its version, in one statement, which then
+// becomes the copy. Version 0 (unknown) always reads the database.
+func (db *DB) FindOrganizationNamesAt(ctx context.Context, roots []string, version int64) ([]*org.Organization, error) {
+	if len(roots) == 0 {
+		return nil, nil
+	}
+	if version == 0 {
+		return db.FindOrganizationNames(ctx, roots)
+	}
+	t := db.names.at(version)
+	if t == nil {
+		var err error
+		if t, err = db.loadNames(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return t.subtrees(roots), nil
+}
+
+// loadNames reads every live organization in tree order with the tree's version, from one
+// snapshot, and keeps them as the instance's copy.
+func (db *DB) loadNames(ctx context.Context) (*namesTree, error) {
+	var list []*org.Organization
+	var version int64
+	err := db.readOnce(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, "SELECT "+orgColumns+", COALESCE((SELECT v FROM tree_version WHERE id = 1), 0)"+
+			" FROM organizations o WHERE o.dissolved_at = 0")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrg(rows, &version)
+			if err != nil {
+				return err
+			}
+			list = append(list, o)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: find organization names: %w", err)
+	}
+	list = treeOrder(list)
+	t := &namesTree{all: make([]org.Organization, len(list)), at: make(map[string]int, len(list))}
+	for i, o := range list {
+		t.all[i] = *o
+		t.at[o.Path] = i
+	}
+	if version != 0 {
+		db.names.keep(version, t)
+	}
+	return t, nil
+}
+
+// namesTree is a copy of the live organizations in tree order, never changed once made.
+type namesTree struct {
+	all []org.Organization
+	at  map[string]int // index in all by path
+}
+
+// subtrees returns copies of the organizations under the roots, in tree order: callers may
+// change what they get. In tree order a subtree follows its root without a gap.
+func (t *namesTree) subtrees(roots []string) []*org.Organization {
+	var blocks [][]org.Organization
+	n := 0
+	for k, r := range roots {
+		if coveredBy(k, roots) {
+			continue
+		}
+		var b []org.Organization
+		if r == "/" {
+			b = t.all
+		} else if i, ok := t.at[r]; ok {
+			j := i + 1
+			for j < len(t.all) && strings.HasPrefix(t.all[j].Path, r) {
+				j++
+			}
+			b = t.all[i:j]
+		}
+		blocks = append(blocks, b)
+		n += len(b)
+	}
+	if len(blocks) == 1 {
+		// One subtree of a list in tree order is in tree order already.
+		return copyOrgs(blocks[0])
+	}
+	// Several roots, none under another: their subtrees do not overlap.
+	var all []org.Organization
+	if slices.Contains(roots, "/") {
+		all = t.all
+	} else {
+		all = make([]org.Organization, 0, n)
+		for _, b := range blocks {
+			all = append(all, b...)
+		}
+	}
+	return treeOrder(copyOrgs(all))
+}
+
+// coveredBy reports whether roots[k] lies under another of roots, or repeats an earlier one.
+func coveredBy(k int, roots []string) bool {
+	for j, r := range roots {
+		if r == roots[k] && j < k || r != roots[k] && strings.HasPrefix(roots[k], r) {
+			return true
+		}
+	}
+	return false
+}
+
+func copyOrgs(list []org.Organization) []*org.Organization {
+	block := slices.Clone(list)
+	out := make([]*org.Organization, len(block))
+	for i := range block {
+		out[i] = &block[i]
+	}
+	return out
+}
+
+// namesCache is an instance's copy of the live organizations (FindOrganizationNamesAt) and
+// the tree version it was read at.
+type namesCache struct {
+	mu      sync.Mutex
+	version int64
+	tree    *namesTree
+}
+
+// at returns the copy if it was read at version, or nil.
+func (c *namesCache) at(version int64) *namesTree {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil
+	}
+	return c.tree
+}
+
+// keep stores a copy read at version in place of the one kept: the last one read is the one
+// most requests will ask for.
+func (c *namesCache) keep(version int64, t *namesTree) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.version, c.tree = version, t
 }
 
 // rollUpCounts turns each organization's own counts into the counts of its whole subtree. A

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -18,21 +19,41 @@ const personColumns = `p.id, p.org_id, o.name, o.path, p.name, p.name_pinyin, p.
 	p.tags, p.notes, p.version, p.created_at, p.updated_at`
 
 func scanPerson(row interface{ Scan(...any) error }, extra ...any) (*org.Person, error) {
-	var p org.Person
-	var tags string
-	var created, updated int64
-	dest := append([]any{&p.ID, &p.OrgID, &p.OrgName, &p.OrgPath, &p.Name, &p.NamePinyin, &p.NameInitials, &p.Gender,
-		&p.Ethnicity, &p.BirthDate, &p.IDNumberMask, &p.PhoneMask, &p.Education, &p.WorkUnit, &p.Post,
-		&p.NativePlace, &p.Address, &p.Zone, &p.Booth, &p.Stage, &p.AppliedOn, &p.ActivistOn, &p.TargetOn,
-		&p.AdmittedOn, &p.FullOn, &p.Status, &tags, &p.Notes, &p.Version, &created, &updated}, extra...)
-	err := row.Scan(dest...)
-	if err != nil {
+	return newPersonScanner(extra...).scan(row)
+}
+
+// personScanner scans rows of personColumns, and extra columns after them, into people. It
+// keeps one list of destinations for all the rows of a query: built for each row, it was most
+// of what reading a page of people allocated.
+type personScanner struct {
+	tags             string
+	created, updated int64
+	dest             []any
+}
+
+func newPersonScanner(extra ...any) *personScanner {
+	s := &personScanner{dest: make([]any, personColumnCount, personColumnCount+len(extra))}
+	s.dest = append(s.dest, extra...)
+	return s
+}
+
+// personColumnCount is the number of columns of personColumns.
+const personColumnCount = 31
+
+func (s *personScanner) scan(row interface{ Scan(...any) error }) (*org.Person, error) {
+	p := new(org.Person)
+	d := s.dest
+	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = &p.ID, &p.OrgID, &p.OrgName, &p.OrgPath, &p.Name, &p.NamePinyin, &p.NameInitials, &p.Gender
+	d[8], d[9], d[10], d[11], d[12], d[13], d[14] = &p.Ethnicity, &p.BirthDate, &p.IDNumberMask, &p.PhoneMask, &p.Education, &p.WorkUnit, &p.Post
+	d[15], d[16], d[17], d[18], d[19], d[20], d[21], d[22] = &p.NativePlace, &p.Address, &p.Zone, &p.Booth, &p.Stage, &p.AppliedOn, &p.ActivistOn, &p.TargetOn
+	d[23], d[24], d[25], d[26], d[27], d[28], d[29], d[30] = &p.AdmittedOn, &p.FullOn, &p.Status, &s.tags, &p.Notes, &p.Version, &s.created, &s.updated
+	if err := row.Scan(d...); err != nil {
 		return nil, err
 	}
-	p.Tags = splitTags(tags)
+	p.Tags = splitTags(s.tags)
 	p.HasIDNumber, p.HasPhone = p.IDNumberMask != "", p.PhoneMask != ""
-	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-	return &p, nil
+	p.CreatedAt, p.UpdatedAt = fromMS(s.created), fromMS(s.updated)
+	return p, nil
 }
 
 // Tags are stored as ",a,b," so that one tag is found with LIKE '%,a,%'.
@@ -75,13 +96,13 @@ func (db *DB) peopleScope(f org.PeopleFilter, col string) (string, []any) {
 		return "1 = 1", nil
 	}
 	for _, r := range f.Roots {
-		c, a := db.underPath("path", r)
+		c, a := db.subtreeOf("path", r)
 		ors = append(ors, c)
 		args = append(args, a...)
 	}
 	cond := "(" + strings.Join(ors, " OR ") + ")"
 	if f.OrgPath != "" {
-		c, a := db.underPath("path", f.OrgPath)
+		c, a := db.subtreeOf("path", f.OrgPath)
 		cond += " AND " + c
 		args = append(args, a...)
 	}
@@ -105,10 +126,21 @@ func stageWhere(f org.PeopleFilter, t string, where []string, args []any) ([]str
 	return where, args
 }
 
-// peopleWhere builds the WHERE clause of a people filter on people p; scopeCol is p.org_id,
-// or an expression of it (see peopleWalkCol).
-func (db *DB) peopleWhere(f org.PeopleFilter, scopeCol string) (string, []any) {
-	scope, args := db.peopleScope(f, scopeCol)
+// peopleWhere builds the WHERE clause of a people filter on people p. With walk, the scope is
+// tested in a form no index of people can serve, which leaves the name index as the planner's
+// way to a name-ordered page (see FindPeople): on SQLite on +p.org_id; on PostgreSQL as a
+// filter of unknown selectivity (a subquery tested IS TRUE is not turned into a join, and the
+// planner takes it to keep half the rows), since PostgreSQL otherwise plans the read of a whole
+// scope it believes small, and sorts it.
+func (db *DB) peopleWhere(f org.PeopleFilter, walk bool) (string, []any) {
+	col := "p.org_id"
+	if walk && db.Dialect == SQLite {
+		col = "+p.org_id"
+	}
+	scope, args := db.peopleScope(f, col)
+	if walk && db.Dialect == Postgres && scope != "1 = 1" {
+		scope = "(" + scope + ") IS TRUE"
+	}
 	where := []string{scope}
 	if q := f.Query; q != "" {
 		lower := strings.ToLower(q)
@@ -160,26 +192,22 @@ func stageOrder(t string) string {
 		WHEN 'activist' THEN 4 WHEN 'applicant' THEN 5 ELSE 6 END, ` + t + `.name_pinyin, ` + t + `.id`
 }
 
-// walkPageOrder readies a name-ordered page whose scope holds a large share of the register
-// to be read by walking people_pinyin_order in page order, skipping people out of scope: that
-// reads about (offset+limit) / share index entries and stops, where taking the scope's people
-// by organization reads and sorts all of them. Neither planner can know the share (one branch
-// may hold thousands, its neighbour seven), so FindPeople decides from the counters and steers
-// the planner here: SQLite with a unary plus that keeps it from answering the scope through
-// people_org_name, PostgreSQL by disabling explicit sorts (and parallel workers, of no use to a
-// page of 20) for this transaction only. It returns the scope column to filter on.
-func (tx *Tx) walkPageOrder(ctx context.Context) (string, error) {
-	if tx.db.Dialect == SQLite {
-		return "+p.org_id", nil
-	}
-	_, err := tx.exec(ctx, "SELECT set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)")
-	return "p.org_id", err
-}
-
-// FindPeople returns one page of people matching f and the total count. Without a search or
-// a tag the total comes from the counters (org_people_counts), so that a page costs the same
-// on a register of a hundred people and of a hundred thousand; with one, the matching rows are
-// counted as they are read.
+// FindPeople returns one page of people matching f and the total count, in one statement and
+// so one snapshot (on PostgreSQL, one round trip). Without a search or a tag the total comes
+// from the counters (org_people_counts), so that a page costs the same on a register of a
+// hundred people and of a hundred thousand; with one, the matching rows are counted as they are
+// read. An empty page carries no total: it is counted by a second statement.
+//
+// A name-ordered page whose scope holds a large share of the register is best read by walking
+// people_pinyin_order in page order, skipping people out of scope: that reads about
+// (offset+limit) / share index entries and stops, where taking the scope's people by
+// organization reads and sorts all of them; a small scope is best read by organization and
+// sorted. Neither planner can know the share (one branch may hold thousands, its neighbour
+// seven), so the statement holds both plans and decides between them itself, from the
+// counters, before reading a row: walk when total² ≥ (offset+limit) × register (bothPlans).
+// The walking plan tests the scope in a form that leaves the name index as the planners' way
+// to the page (peopleWhere). The largest id stands for the size of the register: people are
+// never deleted. Nothing here needs a transaction: neither BEGIN nor ROLLBACK is sent.
 func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person, int, error) {
 	if len(f.Roots) == 0 {
 		return nil, 0, nil
@@ -190,50 +218,45 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 	}
 	var out []*org.Person
 	total := 0
-	err := db.readTx(ctx, func(tx *Tx) error {
-		scopeCol := "p.org_id"
+	err := db.readOnce(ctx, func(tx *Tx) error {
 		cw, cargs, counted := db.countsWhere(f)
-		if counted {
-			var all int64
-			if err := tx.queryRow(ctx, "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT), "+
-				"(SELECT COALESCE(MAX(id), 0) FROM people) FROM org_people_counts c WHERE "+cw, cargs...).Scan(&total, &all); err != nil {
-				return err
-			}
-			if total == 0 || f.Offset >= total || f.Limit <= 0 {
-				return nil
-			}
-			// The largest id stands for the size of the register: people are never deleted.
-			if f.Sort == org.SortName && int64(total)*int64(total) >= int64(f.Offset+f.Limit)*all {
-				var err error
-				if scopeCol, err = tx.walkPageOrder(ctx); err != nil {
-					return err
-				}
-			}
+		countSQL := "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS total FROM org_people_counts c WHERE " + cw
+		if counted && f.Limit <= 0 {
+			return tx.queryRow(ctx, countSQL, cargs...).Scan(&total)
 		}
-		where, args := db.peopleWhere(f, scopeCol)
+		where, args := db.peopleWhere(f, false)
+		bounds, bargs := db.pageBounds(f)
+		var q string
+		var qargs []any
+		switch {
+		case !counted:
+			q = "SELECT " + personColumns + ", pg.total FROM (SELECT p.id, " + order.keys + ", COUNT(*) OVER () AS total" +
+				" FROM people p WHERE " + where + " ORDER BY " + order.order + bounds + ")"
+			qargs = append(append(qargs, args...), bargs...)
+		case f.Sort == org.SortName:
+			// The total, and the choice of plan made from it once. MATERIALIZED: SQLite would
+			// otherwise count once for each reference to t.
+			reach, rargs := db.pageNumber(f, f.Offset+f.Limit)
+			page, pargs := db.bothPlans(f, order)
+			q = "WITH t AS MATERIALIZED (SELECT c.total, c.total * c.total >= " + reach + " * (SELECT COALESCE(MAX(id), 0) FROM people) AS walk" +
+				" FROM (" + countSQL + ") c) SELECT " + personColumns + ", (SELECT total FROM t) FROM (" + page + ")"
+			qargs = append(append(append(qargs, rargs...), cargs...), pargs...)
+		default:
+			q = "WITH t AS MATERIALIZED (" + countSQL + ") SELECT " + personColumns + ", (SELECT total FROM t) FROM (" +
+				"SELECT p.id, " + order.keys + " FROM people p WHERE " + where + " ORDER BY " + order.order + bounds + ")"
+			qargs = append(append(append(qargs, cargs...), args...), bargs...)
+		}
 		// The page's ids are found first on the sort columns alone (on the index when walking),
 		// and only its rows are read whole: skipped and sorted rows stay narrow.
-		page := "SELECT p.id, " + order.keys
-		cols := personColumns
-		if !counted {
-			page += ", COUNT(*) OVER () AS total"
-			cols += ", pg.total"
-		}
-		// LIMIT and OFFSET are bound, so that every page of a filter is one cached statement.
-		page += " FROM people p WHERE " + where + " ORDER BY " + order.order + " LIMIT ? OFFSET ?"
-		q := "SELECT " + cols + " FROM (" + page + ") pg CROSS JOIN people p CROSS JOIN organizations o" +
-			" WHERE p.id = pg.id AND o.id = p.org_id ORDER BY " + order.pageOrder
-		rows, err := tx.query(ctx, q, append(args[:len(args):len(args)], f.Limit, f.Offset)...)
+		q += " pg CROSS JOIN people p CROSS JOIN organizations o WHERE p.id = pg.id AND o.id = p.org_id ORDER BY " + order.pageOrder
+		rows, err := tx.query(ctx, q, qargs...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var extra []any
-		if !counted {
-			extra = []any{&total}
-		}
+		sc := newPersonScanner(&total)
 		for rows.Next() {
-			p, err := scanPerson(rows, extra...)
+			p, err := sc.scan(rows)
 			if err != nil {
 				return err
 			}
@@ -242,7 +265,12 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if !counted && len(out) == 0 && f.Offset > 0 {
+		switch {
+		case len(out) > 0:
+			return nil
+		case counted:
+			return tx.queryRow(ctx, countSQL, cargs...).Scan(&total)
+		case f.Offset > 0:
 			// Past the last page: count separately so the pager can still show the total.
 			return tx.queryRow(ctx, "SELECT COUNT(*) FROM people p WHERE "+where, args...).Scan(&total)
 		}
@@ -252,6 +280,77 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 		return nil, 0, fmt.Errorf("store: find people: %w", err)
 	}
 	return out, total, nil
+}
+
+// bothPlans returns the statement of the ids of a counted, name-ordered page as the union of
+// its two plans (see FindPeople), which read the choice between them from t.walk, and its
+// arguments. The plan that the counters do not choose reads nothing.
+func (db *DB) bothPlans(f org.PeopleFilter, order peopleSort) (string, []any) {
+	walkWhere, walkArgs := db.peopleWhere(f, true)
+	where, args := db.peopleWhere(f, false)
+	walk := "(SELECT walk FROM t)"
+	page := "SELECT p.id, " + order.keys + " FROM people p WHERE "
+	limit, largs := db.pageNumber(f, f.Limit)
+	offset, oargs := db.pageNumber(f, f.Offset)
+	sorted := "SELECT * FROM (" + page + where + " ORDER BY "
+	var walking string
+	if db.Dialect == Postgres {
+		// The walking plan is turned off by a one-time filter. The sorting plan is turned off by
+		// its LIMIT instead, and so is never started: a one-time filter would sit below the
+		// Gather of a parallel plan, whose workers start before it. Its outer LIMIT, written
+		// in, tells the planner how few rows to expect (it prices an unknown LIMIT at a tenth
+		// of the rows, and would join the page's rows by scanning people). It orders by an
+		// expression that no index holds, or the plan kept for every scope (pageNumber) would
+		// walk the name index, as the other does.
+		walking = walkWhere + " AND " + walk + " ORDER BY " + order.order + " LIMIT " + limit + " OFFSET " + offset
+		sorted = "(" + sorted + "p.name_pinyin || '', p.id LIMIT CASE WHEN " + walk + " THEN 0 ELSE " + limit +
+			" END OFFSET " + offset + ") s LIMIT " + strconv.Itoa(f.Limit) + ")"
+	} else {
+		// SQLite tests a condition holding a subquery on every row; a LIMIT of 0 reads none.
+		walking = walkWhere + " ORDER BY " + order.order + " LIMIT CASE WHEN " + walk + " THEN " + limit + " ELSE 0 END OFFSET " + offset
+		sorted += order.order + " LIMIT CASE WHEN " + walk + " THEN 0 ELSE " + limit + " END OFFSET " + offset + ") s"
+	}
+	// Both forms take their arguments in the same order.
+	var out []any
+	for _, a := range [][]any{walkArgs, largs, oargs, args, largs, oargs} {
+		out = append(out, a...)
+	}
+	return "SELECT * FROM (" + page + walking + ") w UNION ALL " + sorted, out
+}
+
+// pageBounds returns the LIMIT and OFFSET of a page (see pageNumber).
+func (db *DB) pageBounds(f org.PeopleFilter) (string, []any) {
+	l, largs := db.pageNumber(f, f.Limit)
+	o, oargs := db.pageNumber(f, f.Offset)
+	return " LIMIT " + l + " OFFSET " + o, append(largs, oargs...)
+}
+
+// pageNumber returns a number of the page of f (its limit, offset, or their sum) as a
+// placeholder and its argument, or written into the statement. SQLite binds them, so that
+// every page of a filter is one cached statement. PostgreSQL plans a statement whose LIMIT or
+// OFFSET is a parameter again at each execution (it prices the generic plan for an unknown
+// tenth of the rows, and so prefers a custom one: 1 to 2 ms, more than running the
+// statement), while a statement without such parameters is planned once per connection,
+// prepared and kept by pgx. So the first page of a filter, which is most of what people open,
+// has its numbers written in, and deeper pages keep parameters: each filter then prepares one
+// statement per connection, not one per page (each keeps some 300 kB of plan in its
+// PostgreSQL backend).
+func (db *DB) pageNumber(f org.PeopleFilter, n int) (string, []any) {
+	if db.Dialect == Postgres && f.Offset == 0 {
+		return strconv.Itoa(n), nil
+	}
+	return "?", []any{n}
+}
+
+// subtreeOf returns the condition that the path column col lies in the subtree of prefix, a
+// path ending in '/'. On PostgreSQL it is a range in byte order, which the text_pattern_ops
+// index serves in a plan made for any value (a LIKE with a bound pattern is served only by
+// a plan made for its value: see pageNumber).
+func (db *DB) subtreeOf(col, prefix string) (string, []any) {
+	if db.Dialect == Postgres {
+		return "(" + col + " ~>=~ ? AND " + col + " ~<~ ?)", []any{prefix, prefix[:len(prefix)-1] + "0"}
+	}
+	return db.underPath(col, prefix)
 }
 
 func isDigits(s string) bool {

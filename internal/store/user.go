@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -269,14 +270,7 @@ func (db *DB) ResolveScope(ctx context.Context, userID, personID int64, today st
 		if err := rows.Scan(&kind, &path); err != nil {
 			return sc, fmt.Errorf("store: resolve scope: %w", err)
 		}
-		switch kind {
-		case auth.RoleOrgAdmin, "position":
-			sc.AdminPaths = append(sc.AdminPaths, path)
-		case "member":
-			sc.MemberPath = path
-		default:
-			sc.ViewPaths = append(sc.ViewPaths, path)
-		}
+		addScope(&sc, kind, path)
 	}
 	return sc, rows.Err()
 }
@@ -316,6 +310,19 @@ func (db *DB) FindGrants(ctx context.Context, userID int64) ([]*auth.Grant, erro
 	return out, rows.Err()
 }
 
+// addScope files one path of ResolveScope's answer by its kind: a granted role, a committee
+// position, or the person's own organization.
+func addScope(sc *auth.Scope, kind, path string) {
+	switch kind {
+	case auth.RoleOrgAdmin, "position":
+		sc.AdminPaths = append(sc.AdminPaths, path)
+	case "member":
+		sc.MemberPath = path
+	default:
+		sc.ViewPaths = append(sc.ViewPaths, path)
+	}
+}
+
 // prefixScanner scans leading columns into its own destinations, then the rest into the
 // caller's: one query can fill two records with their usual scanners.
 type prefixScanner struct {
@@ -325,16 +332,53 @@ type prefixScanner struct {
 
 func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append(p.prefix, dest...)...) }
 
-// FindSessionUser returns a session and its account in one query: every page asks for both.
-func (db *DB) FindSessionUser(ctx context.Context, tokenHash string) (*auth.Session, *auth.User, error) {
+// aggregate returns the SQL that joins the values of expr of a group with commas.
+func (db *DB) aggregate(expr string) string {
+	if db.Dialect == Postgres {
+		return "string_agg(" + expr + ", ',')"
+	}
+	return "group_concat(" + expr + ", ',')"
+}
+
+// FindSessionScope returns a session, its account, the account's scope as ResolveScope
+// resolves it, and the version of the organization tree, in one statement: every page asks
+// for all of them, and on PostgreSQL each statement is a round trip. The scope's paths come
+// aggregated, "role path,role path" for grants and "path,path" for positions: paths hold only
+// digits and slashes, and roles are identifiers.
+func (db *DB) FindSessionScope(ctx context.Context, tokenHash, today string) (*auth.Session, *auth.User, auth.Scope, error) {
 	var s auth.Session
+	var sc auth.Scope
 	var c, l, e int64
-	row := db.readRow(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
-		s.mfa_pending, `+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
-	u, err := scanUser(prefixScanner{row, []any{&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent, &s.MFAPending}})
+	var grants, positions, member *string
+	row := db.readRow(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip,
+		s.user_agent, s.mfa_pending,
+		(SELECT `+db.aggregate("g.role || ' ' || o.path")+` FROM role_grants g JOIN organizations o ON o.id = g.org_id
+			WHERE g.user_id = u.id AND o.dissolved_at = 0),
+		(SELECT `+db.aggregate("o.path")+` FROM positions ps JOIN organizations o ON o.id = ps.org_id
+			WHERE ps.person_id = u.person_id AND o.dissolved_at = 0 AND (ps.term_start = '' OR ps.term_start <= ?)
+			AND (ps.term_end = '' OR ps.term_end >= ?)),
+		(SELECT o.path FROM people p JOIN organizations o ON o.id = p.org_id WHERE p.id = u.person_id),
+		COALESCE((SELECT v FROM tree_version WHERE id = 1), 0),
+		`+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, today, today, tokenHash)
+	u, err := scanUser(prefixScanner{row, []any{&s.TokenHash, &s.UserID, &c, &l, &e, &s.IP, &s.UserAgent, &s.MFAPending,
+		&grants, &positions, &member, &sc.TreeVersion}})
 	if err != nil {
-		return nil, nil, mapErr(err)
+		return nil, nil, sc, mapErr(err)
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(c), fromMS(l), fromMS(e)
-	return &s, u, nil
+	if grants != nil {
+		for _, g := range strings.Split(*grants, ",") {
+			role, path, _ := strings.Cut(g, " ")
+			addScope(&sc, role, path)
+		}
+	}
+	if positions != nil {
+		for _, path := range strings.Split(*positions, ",") {
+			addScope(&sc, "position", path)
+		}
+	}
+	if member != nil {
+		addScope(&sc, "member", *member)
+	}
+	return &s, u, sc, nil
 }

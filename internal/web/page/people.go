@@ -1,6 +1,7 @@
 package page
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,9 +19,10 @@ const pageSize = 20
 // PeoplePage is the searchable, filterable register.
 type PeoplePage struct {
 	view.Base
-	People   []PersonRow
+	People []PersonRow
+	// Rows is People rendered (peopleRowsHTML).
+	Rows     template.HTML
 	Total    int
-	Query    url.Values
 	Orgs     []view.Option // organizations, indented by depth
 	Stages   []view.Option
 	Statuses []view.Option
@@ -32,6 +34,10 @@ type PeoplePage struct {
 	CanAdd   bool
 	// BoothLabel is the translated label of the booth, shown on many rows.
 	BoothLabel string
+	// The filter's values as the form shows them, and the whole query for the export links.
+	Search, OrgID, Tag, QueryString string
+	// CanExportClear offers the export with clear numbers.
+	CanExportClear bool
 }
 
 // PersonRow is a person of the list as the list shows it, labels translated. Its fields are
@@ -82,7 +88,14 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 		h.View.Error(w, r, err)
 		return
 	}
-	p := &PeoplePage{Base: h.View.NewBase(r, "people.title"), Total: total, Query: q,
+	p := h.peoplePage(r, a, q, f, page, tree, list, total)
+	h.View.Render(w, r, http.StatusOK, "people", p)
+}
+
+// peoplePage builds the list page of one page of people of the filter f.
+func (h *Handlers) peoplePage(r *http.Request, a *auth.Actor, q url.Values, f org.PeopleFilter, page int,
+	tree []*org.Organization, list []*org.Person, total int) *PeoplePage {
+	p := &PeoplePage{Base: h.View.NewBase(r, "people.title"), Total: total,
 		Page: page, Pages: (total + pageSize - 1) / pageSize}
 	p.NavItem = "people"
 	p.BoothLabel = p.T("field.booth")
@@ -97,6 +110,7 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 		}
 		p.People = append(p.People, row)
 	}
+	p.Rows = peopleRowsHTML(p.People, p.BoothLabel)
 	selectedOrg := q.Get("org")
 	p.Orgs = filterOptions(tree, a.CanView, selectedOrg, f.OrgPath)
 	for _, o := range tree {
@@ -105,6 +119,8 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	p.Search, p.OrgID, p.Tag, p.QueryString = q.Get("q"), selectedOrg, q.Get("tag"), q.Encode()
+	p.CanExportClear = p.CanAdd && (a.CanReveal || a.SysAdmin)
 	pageURL := func(n int) string {
 		v := url.Values{}
 		for k, vals := range q {
@@ -119,7 +135,7 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 	if page < p.Pages {
 		p.NextURL = pageURL(page + 1)
 	}
-	h.View.Render(w, r, http.StatusOK, "people", p)
+	return p
 }
 
 // PersonPage shows one person, with history for administrators.

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -25,10 +26,16 @@ var templateFiles embed.FS
 
 // Renderer holds one parsed template set per page.
 type Renderer struct {
-	pages   map[string]*template.Template
+	pages map[string]*template.Template
+	// byLang holds each page again per language, with its translations of literal keys
+	// written in (constant.go).
+	byLang  map[string]map[string]*template.Template
 	catalog *Catalog
 	zone    *time.Location
 	log     *slog.Logger
+	// bufs keeps the buffers pages are rendered into: a page of some ten kilobytes would
+	// otherwise grow a new buffer from nothing, copying itself several times, on every request.
+	bufs sync.Pool
 }
 
 // NewRenderer parses the layout with each page template. static maps a static file name to
@@ -45,6 +52,7 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 			return s
 		},
 		"join":     strings.Join,
+		"options":  OptionsHTML,
 		"contains": func(list []string, s string) bool { return containsStr(list, s) },
 		"indent":   func(depth int) string { return strconv.Itoa(depth) },
 		"dict": func(kv ...any) map[string]any {
@@ -59,7 +67,8 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 	if err != nil {
 		return nil, fmt.Errorf("view: layout: %w", err)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, catalog: catalog, zone: zone, log: log}
+	r := &Renderer{pages: map[string]*template.Template{}, catalog: catalog, zone: zone, log: log,
+		byLang: map[string]map[string]*template.Template{}}
 	entries, err := fs.Glob(templateFiles, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
@@ -74,6 +83,17 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 			return nil, fmt.Errorf("view: %s: %w", name, err)
 		}
 		r.pages[name] = t
+		for _, tr := range []*Translator{catalog.zh, catalog.en} {
+			v, err := t.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("view: %s: %w", name, err)
+			}
+			answerConstants(v, tr, static)
+			if r.byLang[tr.Lang] == nil {
+				r.byLang[tr.Lang] = map[string]*template.Template{}
+			}
+			r.byLang[tr.Lang][name] = v
+		}
 	}
 	return r, nil
 }
@@ -90,7 +110,9 @@ func containsStr(list []string, s string) bool {
 // Catalog returns the message catalog.
 func (r *Renderer) Catalog() *Catalog { return r.catalog }
 
-// Base is the data every page has. Page structs embed it.
+// Base is the data every page has. Page structs embed it. Templates translate with Base's T
+// ({{.T "key"}}); a page type must not define a T of its own, since the renderer writes the
+// translations of literal keys into the templates in advance (constant.go).
 type Base struct {
 	*Translator
 	Title   string
@@ -142,21 +164,42 @@ func (r *Renderer) NewBase(req *http.Request, title string) Base {
 // template error never sends half a page.
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, name string, page Page) {
 	t, ok := r.pages[name]
+	if b := page.base(); ok && b.Translator != nil {
+		if v := r.byLang[b.Translator.Lang][name]; v != nil {
+			t = v
+		}
+	}
 	if !ok {
 		r.log.Error("view: no such page", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", page); err != nil {
+	buf, _ := r.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		// A rare huge page does not keep its buffer.
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			r.bufs.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout.html", page); err != nil {
 		r.log.Error("view: render", "page", name, "err", err, "request_id", RequestID(req.Context()))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// With its length known, the page goes out in one piece rather than in chunks.
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	buf.WriteTo(w)
+	w.Write(buf.Bytes())
 }
+
+// maxPooledBuffer is the largest render buffer kept for the next page.
+const maxPooledBuffer = 256 << 10
 
 // ErrorPage is the data of the error page.
 type ErrorPage struct {
