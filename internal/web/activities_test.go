@@ -327,3 +327,24 @@ func TestLedgerAndPrint(t *testing.T) {
 		f.run(t, scenario{user: "inspector", path: "/orgs/" + id(dd.Committee.ID) + "/ledger.xlsx", status: http.StatusOK})
 	})
 }
+
+func TestStudyHoursOnPersonPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		sec := f.actor(t, "secretary")
+		today := time.Now().In(f.app.Zone).Format(time.DateOnly)
+		act, err := f.app.Activity.CreateActivity(ctx, sec, activity.Plan{OrgID: f.demo.SecondBranch.ID, Types: []string{"party_lecture"},
+			Title: "党课：面对面做好群众工作", StartDate: today, AllDay: true, StudyHours: "3.5"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.Activity.ManualCheckIn(ctx, sec, act.ID, f.demo.Member.ID, today, false); err != nil {
+			t.Fatal(err)
+		}
+		person := "/people/" + id(f.demo.Member.ID)
+		f.run(t, scenario{user: "member", path: person, status: http.StatusOK, want: []string{"今年学时", "3.5 学时", "党课：面对面做好群众工作"}})
+		f.run(t, scenario{user: "secretary", path: person, status: http.StatusOK, want: []string{"3.5 学时"}})
+		f.run(t, scenario{user: "firstsec", path: person, status: http.StatusNotFound, notWant: []string{"学时"}})
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/audit"
 	"github.com/dangjian/dangjian/internal/auth"
@@ -146,6 +147,10 @@ type PersonPage struct {
 	CanReveal bool
 	Revealed  map[string]string
 	History   []*audit.Record
+	// This year's study hours and the activities that credited them.
+	StudyYear  int
+	StudyHours float64
+	Study      []*activity.StudyEntry
 }
 
 // ShowPerson renders one person's page.
@@ -169,6 +174,11 @@ func (h *Handlers) renderPerson(w http.ResponseWriter, r *http.Request, revealed
 	p.Title = person.Name
 	p.NavItem = "people"
 	p.CanReveal = p.CanAdmin && (a.CanReveal || a.SysAdmin)
+	p.StudyYear = h.Now().In(p.Zone).Year()
+	if p.StudyHours, p.Study, err = h.Activity.StudyHours(r.Context(), a, id, p.StudyYear); err != nil {
+		h.View.Error(w, r, err)
+		return
+	}
 	if p.CanAdmin {
 		if p.History, err = h.Org.AuditTrail(r.Context(), a, audit.Filter{PersonID: id, Limit: 20}); err != nil {
 			h.View.Error(w, r, err)
