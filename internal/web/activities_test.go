@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -347,4 +348,20 @@ func TestStudyHoursOnPersonPage(t *testing.T) {
 		f.run(t, scenario{user: "secretary", path: person, status: http.StatusOK, want: []string{"3.5 学时"}})
 		f.run(t, scenario{user: "firstsec", path: person, status: http.StatusNotFound, notWant: []string{"学时"}})
 	})
+}
+
+// TestMetricsNameLoggedInRoutes is the regression test for logged-in requests counted as
+// "unmatched": authentication hands the mux a new request, so the pattern is carried back.
+func TestMetricsNameLoggedInRoutes(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	f.run(t, scenario{user: "secretary", path: "/activities", status: http.StatusOK})
+	resp, err := http.Get(f.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), `route="GET /activities"`) {
+		t.Errorf("metrics without the logged-in route:\n%s", excerpt(string(body)))
+	}
 }

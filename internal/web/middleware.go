@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -70,7 +71,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := newRequestID()
-		r = r.WithContext(view.WithRequestID(r.Context(), id))
+		box := &patternBox{}
+		r = r.WithContext(context.WithValue(view.WithRequestID(r.Context(), id), patternKey{}, box))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -79,7 +81,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
 			}
-			route := r.Pattern
+			route := box.pattern
 			if route == "" {
 				route = "unmatched"
 			}
@@ -94,6 +96,23 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				"status", sw.status, "ms", elapsed.Milliseconds())
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+// patternBox carries the route pattern the mux matched back out to observe: middleware
+// between them (authentication) passes the mux a new request, so observe's own request never
+// gets the pattern set.
+type patternBox struct{ pattern string }
+
+type patternKey struct{}
+
+// notePattern records, after the mux has served a request, the pattern it matched.
+func notePattern(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if box, ok := r.Context().Value(patternKey{}).(*patternBox); ok {
+			box.pattern = r.Pattern
+		}
 	})
 }
 

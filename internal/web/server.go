@@ -236,7 +236,7 @@ func (s *Server) routes() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.view.Error(w, r, apperr.New(apperr.Forbidden, "error.cross_origin"))
 	}))
-	var h http.Handler = mux
+	var h http.Handler = notePattern(mux)
 	h = s.authenticate(h)
 	h = s.parseForms(h)
 	h = cop.Handler(h)
