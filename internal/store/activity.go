@@ -196,23 +196,9 @@ func (db *DB) FindActivities(ctx context.Context, f activity.Filter) ([]*activit
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM activities a JOIN organizations o ON o.id = a.org_id"+where, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, "SELECT "+activityColumns+activityFrom+where+order+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanActivity(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
-		return tx.loadTypes(ctx, out)
+		var err error
+		out, err = tx.findActivities(ctx, "SELECT "+activityColumns+activityFrom+where+order+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+		return err
 	})
 	return out, total, err
 }
@@ -221,27 +207,35 @@ func (db *DB) FindActivities(ctx context.Context, f activity.Filter) ([]*activit
 func (db *DB) FindUpcoming(ctx context.Context, personID int64, from time.Time, limit int) ([]*activity.Activity, error) {
 	var out []*activity.Activity
 	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT "+activityColumns+activityFrom+` JOIN participants p ON p.activity_id = a.id
+		var err error
+		out, err = tx.findActivities(ctx, "SELECT "+activityColumns+activityFrom+` JOIN participants p ON p.activity_id = a.id
 			WHERE p.person_id = ? AND a.ends_at > ? AND a.status = 'planned' ORDER BY a.starts_at, a.id LIMIT ?`,
 			personID, ms(from), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanActivity(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
-		return tx.loadTypes(ctx, out)
+		return err
 	})
 	return out, err
+}
+
+// findActivities reads the activities a query of activityColumns selects, with their types.
+func (tx *Tx) findActivities(ctx context.Context, q string, args ...any) ([]*activity.Activity, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*activity.Activity
+	for rows.Next() {
+		a, err := scanActivity(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, tx.loadTypes(ctx, out)
 }
 
 func activityArgs(a *activity.Activity) []any {

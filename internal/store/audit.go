@@ -14,30 +14,39 @@ import (
 // one writer already.
 const auditLockKey = 7_270_001
 
+// lockAuditTail returns the id and hash of the chain's last record, holding the chain's lock
+// until tx ends (SQLite has one writer already). A transaction that appended already holds
+// the lock, and its own last record is the tail.
+func (tx *Tx) lockAuditTail(ctx context.Context) (int64, string, error) {
+	if tail := tx.auditTail; tail != nil {
+		return tail.ID, tail.Hash, nil
+	}
+	if tx.db.Dialect == Postgres {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
+			return 0, "", fmt.Errorf("store: audit lock: %w", err)
+		}
+	}
+	var lastID int64
+	prev := audit.GenesisHash
+	err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fmt.Errorf("store: audit tail: %w", err)
+	}
+	return lastID, prev, nil
+}
+
 // appendAudit writes rec as the next link of the chain, inside tx. Its id is the previous id
 // plus one, so a removed row leaves a visible gap.
 func (tx *Tx) appendAudit(ctx context.Context, rec *audit.Record) error {
-	var lastID int64
-	prev := audit.GenesisHash
-	if tail := tx.auditTail; tail != nil {
-		// This transaction appended already: it holds the lock, and its last record is the tail.
-		lastID, prev = tail.ID, tail.Hash
-	} else {
-		if tx.db.Dialect == Postgres {
-			if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
-				return fmt.Errorf("store: audit lock: %w", err)
-			}
-		}
-		err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: audit tail: %w", err)
-		}
+	lastID, prev, err := tx.lockAuditTail(ctx)
+	if err != nil {
+		return err
 	}
 	rec.ID = lastID + 1
 	rec.At = tx.db.Now().Truncate(1e6)
 	rec.PrevHash = prev
 	rec.Hash = audit.ComputeHash(rec)
-	_, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
+	_, err = tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
 		org_path, person_id, before_json, after_json, ip, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.ID, ms(rec.At), nullInt(rec.ActorID), rec.ActorName, rec.Action, rec.ObjectType, rec.ObjectID,
@@ -58,20 +67,9 @@ func (tx *Tx) appendAudits(ctx context.Context, recs []*audit.Record) error {
 	if len(recs) == 1 {
 		return tx.appendAudit(ctx, recs[0])
 	}
-	var lastID int64
-	prev := audit.GenesisHash
-	if tail := tx.auditTail; tail != nil {
-		lastID, prev = tail.ID, tail.Hash
-	} else {
-		if tx.db.Dialect == Postgres {
-			if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
-				return fmt.Errorf("store: audit lock: %w", err)
-			}
-		}
-		err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: audit tail: %w", err)
-		}
+	lastID, prev, err := tx.lockAuditTail(ctx)
+	if err != nil {
+		return err
 	}
 	at := tx.db.Now().Truncate(1e6)
 	args := make([]any, 0, len(recs)*14)
@@ -83,7 +81,7 @@ func (tx *Tx) appendAudits(ctx context.Context, recs []*audit.Record) error {
 		args = append(args, rec.ID, ms(rec.At), nullInt(rec.ActorID), rec.ActorName, rec.Action, rec.ObjectType, rec.ObjectID,
 			rec.OrgPath, rec.PersonID, rec.Before, rec.After, rec.IP, rec.PrevHash, rec.Hash)
 	}
-	_, err := tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
+	_, err = tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
 		org_path, person_id, before_json, after_json, ip, prev_hash, hash) VALUES `+placeholders(len(recs), 14), args...)
 	if err != nil {
 		return fmt.Errorf("store: audit append: %w", err)

@@ -2,12 +2,10 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/dangjian/dangjian/internal/audit"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/store"
+	"github.com/dangjian/dangjian/internal/store/storetest"
 )
 
 // BenchmarkCompliancePage measures the subtree compliance page of a committee with 1,000
@@ -91,8 +90,12 @@ func seedBranches(b *testing.B, f *fixture, parent *org.Organization, n, years i
 			}
 		}
 	}
-	bulkInsert(b, db, pg, "INSERT INTO activities (id, org_id, title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, created_at, updated_at) VALUES ", acts)
-	bulkInsert(b, db, pg, "INSERT INTO activity_type_links (activity_id, type_code) VALUES ", links)
+	if err := storetest.BulkInsert(db, pg, "INSERT INTO activities (id, org_id, title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, created_at, updated_at) VALUES ", acts); err != nil {
+		b.Fatal(err)
+	}
+	if err := storetest.BulkInsert(db, pg, "INSERT INTO activity_type_links (activity_id, type_code) VALUES ", links); err != nil {
+		b.Fatal(err)
+	}
 	if pg {
 		if _, err := db.Exec("ANALYZE"); err != nil {
 			b.Fatal(err)
@@ -101,43 +104,4 @@ func seedBranches(b *testing.B, f *fixture, parent *org.Organization, n, years i
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d branches and %d activities", n, len(acts))
-}
-
-func bulkInsert(b *testing.B, db *sql.DB, pg bool, head string, rows [][]any) {
-	b.Helper()
-	tx, err := db.Begin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tx.Rollback()
-	for start := 0; start < len(rows); start += 500 {
-		end := min(start+500, len(rows))
-		var sb strings.Builder
-		sb.WriteString(head)
-		var args []any
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(")
-			for j := range r {
-				if j > 0 {
-					sb.WriteString(", ")
-				}
-				if pg {
-					sb.WriteString("$" + strconv.Itoa(len(args)+j+1))
-				} else {
-					sb.WriteString("?")
-				}
-			}
-			sb.WriteString(")")
-			args = append(args, r...)
-		}
-		if _, err := tx.Exec(sb.String(), args...); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
 }

@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -24,7 +23,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,13 +214,13 @@ func setup(ctx context.Context, a *app.App, o options) ([]string, []string, stri
 			parts = append(parts, []any{id, p, true, now, now})
 		}
 	}
-	if err := bulk(db, pg, "INSERT INTO activities (id, org_id, title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, all_day, created_at, updated_at) VALUES ", acts); err != nil {
+	if err := storetest.BulkInsert(db, pg, "INSERT INTO activities (id, org_id, title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, all_day, created_at, updated_at) VALUES ", acts); err != nil {
 		return nil, nil, "", err
 	}
-	if err := bulk(db, pg, "INSERT INTO activity_type_links (activity_id, type_code) VALUES ", links); err != nil {
+	if err := storetest.BulkInsert(db, pg, "INSERT INTO activity_type_links (activity_id, type_code) VALUES ", links); err != nil {
 		return nil, nil, "", err
 	}
-	if err := bulk(db, pg, "INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at) VALUES ", parts); err != nil {
+	if err := storetest.BulkInsert(db, pg, "INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at) VALUES ", parts); err != nil {
 		return nil, nil, "", err
 	}
 	if _, err := db.ExecContext(ctx, "CREATE TABLE load_bare (k BIGINT PRIMARY KEY, v BIGINT NOT NULL)"); err != nil {
@@ -242,42 +240,6 @@ func setup(ctx context.Context, a *app.App, o options) ([]string, []string, stri
 		}
 	}
 	return passes, users, password, nil
-}
-
-func bulk(db *sql.DB, pg bool, head string, rows [][]any) error {
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for start := 0; start < len(rows); start += 400 {
-		end := min(start+400, len(rows))
-		var sb strings.Builder
-		sb.WriteString(head)
-		var args []any
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(")
-			for j := range r {
-				if j > 0 {
-					sb.WriteString(", ")
-				}
-				if pg {
-					sb.WriteString("$" + strconv.Itoa(len(args)+j+1))
-				} else {
-					sb.WriteString("?")
-				}
-			}
-			sb.WriteString(")")
-			args = append(args, r...)
-		}
-		if _, err := tx.Exec(sb.String(), args...); err != nil {
-			return fmt.Errorf("%s: %w", head[:30], err)
-		}
-	}
-	return tx.Commit()
 }
 
 // serveBare answers POST /?k=N with one INSERT ... ON CONFLICT DO NOTHING on the app's write
