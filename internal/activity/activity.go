@@ -147,6 +147,7 @@ type Invitation struct {
 	Stages     []string
 	PersonID   int64
 	PersonName string
+	CreatedBy  int64 // the user who invited
 	CreatedAt  time.Time
 }
 
@@ -242,7 +243,7 @@ type Store interface {
 	FindUpcoming(ctx context.Context, personID int64, from time.Time, limit int) ([]*Activity, error)
 
 	FindInvitations(ctx context.Context, activityID int64) ([]*Invitation, error)
-	Invite(ctx context.Context, inv *Invitation, paths []string, rec *audit.Record) (int, error)
+	Invite(ctx context.Context, inv *Invitation, paths []string, rec func(added int) *audit.Record) (int, error)
 	FindParticipants(ctx context.Context, activityID int64) ([]*Participant, error)
 	FindParticipant(ctx context.Context, activityID, personID int64) (*Participant, error)
 	UpdateParticipant(ctx context.Context, p *Participant, rec *audit.Record) error

@@ -2,6 +2,7 @@ package activity_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -205,6 +206,14 @@ func TestTripPlanInviteAttend(t *testing.T) {
 		}
 		if n < 10 {
 			t.Errorf("invited %d members, want the branch's members", n)
+		}
+		var after string
+		if err := e.app.DB.SQL().QueryRow("SELECT after_json FROM audit_log WHERE action = 'activity.invite' ORDER BY id DESC LIMIT 1").Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		var logged map[string]any
+		if err := json.Unmarshal([]byte(after), &logged); err != nil || logged["added"] != float64(n) || logged["subtree"] != true {
+			t.Errorf("invitation's audit record = %s (%v)", after, err)
 		}
 		if _, err := e.svc.Activity(ctx, member, act.ID); err != nil {
 			t.Errorf("invited member cannot read the trip: %v", err)

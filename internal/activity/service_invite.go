@@ -52,10 +52,11 @@ func (s *Service) Invite(ctx context.Context, a *auth.Actor, activityID int64, i
 	fail := func(field, key string) (int, error) {
 		return 0, &apperr.Error{Kind: apperr.Invalid, Key: "error.invalid_form", Fields: map[string]string{field: key}}
 	}
-	inv.ActivityID = act.ID
+	inv.ActivityID, inv.CreatedBy = act.ID, a.UserID
 	rec := record(a, "activity.invite", "activity")
 	rec.OrgPath, rec.ObjectID = act.OrgPath, act.ID
 	var paths []string
+	var after map[string]any
 	switch {
 	case inv.PersonID != 0:
 		p, err := s.orgs.FindPersonByID(ctx, inv.PersonID)
@@ -69,7 +70,7 @@ func (s *Service) Invite(ctx context.Context, a *auth.Actor, activityID int64, i
 			return fail("person_id", "error.stage_not_open")
 		}
 		inv.OrgID, inv.Stages, inv.PersonName = 0, nil, p.Name
-		rec.After = audit.JSON(map[string]any{"person_id": p.ID, "person": p.Name})
+		after = map[string]any{"person_id": p.ID, "person": p.Name}
 	case inv.OrgID != 0:
 		o, err := s.orgs.FindOrganizationByID(ctx, inv.OrgID)
 		if errors.Is(err, apperr.ErrNotFound) || (err == nil && !a.CanAdmin(o.Path)) {
@@ -91,11 +92,16 @@ func (s *Service) Invite(ctx context.Context, a *auth.Actor, activityID int64, i
 		}
 		inv.OrgName = o.Name
 		paths = []string{o.Path}
-		rec.After = audit.JSON(map[string]any{"org_id": o.ID, "org": o.Name, "subtree": inv.Subtree, "stages": strings.Join(inv.Stages, ",")})
+		after = map[string]any{"org_id": o.ID, "org": o.Name, "subtree": inv.Subtree, "stages": strings.Join(inv.Stages, ",")}
 	default:
 		return fail("org_id", "error.required")
 	}
-	return s.store.Invite(ctx, &inv, paths, rec)
+	// The audit record says how many people the invitation added, known only as it is written.
+	return s.store.Invite(ctx, &inv, paths, func(added int) *audit.Record {
+		after["added"] = added
+		rec.After = audit.JSON(after)
+		return rec
+	})
 }
 
 // Invitations returns the invitations of an activity as given.

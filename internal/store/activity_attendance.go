@@ -54,7 +54,7 @@ func splitList(s string) []string {
 // or the people of an organization (its subtree when inv.Subtree; paths holds the
 // organization's path) in the invited stages whose status is normal. A walk-in who is
 // invited later becomes invited. It returns how many participants were added or changed.
-func (db *DB) Invite(ctx context.Context, inv *activity.Invitation, paths []string, rec *audit.Record) (int, error) {
+func (db *DB) Invite(ctx context.Context, inv *activity.Invitation, paths []string, rec func(added int) *audit.Record) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := ms(db.Now())
@@ -63,7 +63,7 @@ func (db *DB) Invite(ctx context.Context, inv *activity.Invitation, paths []stri
 			stages = "," + strings.Join(inv.Stages, ",") + ","
 		}
 		id, err := tx.insert(ctx, `INSERT INTO invitations (activity_id, org_id, subtree, stages, person_id, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, inv.ActivityID, nullInt(inv.OrgID), inv.Subtree, stages, nullInt(inv.PersonID), nullInt(rec.ActorID), now)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, inv.ActivityID, nullInt(inv.OrgID), inv.Subtree, stages, nullInt(inv.PersonID), nullInt(inv.CreatedBy), now)
 		if err != nil {
 			return fmt.Errorf("store: invite: %w", err)
 		}
@@ -99,12 +99,7 @@ func (db *DB) Invite(ctx context.Context, inv *activity.Invitation, paths []stri
 			return err
 		}
 		n = int(added)
-		if rec.After == "" {
-			rec.After = "{}"
-		}
-		rec.After = strings.TrimSuffix(rec.After, "}") + fmt.Sprintf(`,"added":%d}`, n)
-		rec.After = strings.Replace(rec.After, "{,", "{", 1)
-		return tx.appendAudit(ctx, rec)
+		return tx.appendAudit(ctx, rec(n))
 	})
 	return n, err
 }
