@@ -16,7 +16,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -34,6 +33,7 @@ import (
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
+	"github.com/dangjian/dangjian/tools/internal/loadtest"
 )
 
 type options struct {
@@ -119,7 +119,7 @@ func run(ctx context.Context, o options) error {
 	appURL := "http://" + a.Addr()
 	cookies := make([]string, len(users))
 	for i, u := range users {
-		if cookies[i], err = login(appURL, u, password); err != nil {
+		if cookies[i], err = loadtest.Login(appURL, u, password); err != nil {
 			return err
 		}
 	}
@@ -265,22 +265,6 @@ func serveBare(ctx context.Context, db *store.DB) (net.Listener, error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	return l, nil
-}
-
-// login posts the login form and returns the session cookie.
-func login(base, user, password string) (string, error) {
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(base+"/login", url.Values{"login": {user}, "password": {password}})
-	if err != nil {
-		return "", err
-	}
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Value != "" {
-			return ck.Name + "=" + ck.Value, nil
-		}
-	}
-	return "", fmt.Errorf("login %s: status %d and no session cookie", user, resp.StatusCode)
 }
 
 type target struct {

@@ -43,6 +43,7 @@ import (
 	"github.com/dangjian/dangjian/internal/demo"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
+	"github.com/dangjian/dangjian/tools/internal/loadtest"
 )
 
 type options struct {
@@ -165,11 +166,11 @@ func run(ctx context.Context, o options) error {
 	defer bare.Close()
 
 	appURL := "http://" + a.Addr()
-	adminCookie, err := login(appURL, "load-admin", password)
+	adminCookie, err := loadtest.Login(appURL, "load-admin", password)
 	if err != nil {
 		return err
 	}
-	branchCookie, err := login(appURL, "load-branch", password)
+	branchCookie, err := loadtest.Login(appURL, "load-branch", password)
 	if err != nil {
 		return err
 	}
@@ -375,22 +376,6 @@ func serveBare(db *store.DB) (net.Listener, error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	return l, nil
-}
-
-// login posts the login form and returns the session cookie.
-func login(base, user, password string) (string, error) {
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(base+"/login", url.Values{"login": {user}, "password": {password}})
-	if err != nil {
-		return "", err
-	}
-	resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		if ck.Value != "" {
-			return ck.Name + "=" + ck.Value, nil
-		}
-	}
-	return "", fmt.Errorf("login %s: status %d and no session cookie", user, resp.StatusCode)
 }
 
 type target struct {
