@@ -8,9 +8,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestPagesFit360 opens the main pages at 360 px wide (the narrowest common phone) and
-// checks that none scrolls sideways; with DANGJIAN_SCREENSHOTS set it also keeps a desktop
-// screenshot of each.
+// TestPagesFit360 opens the main pages at 360 px wide (the narrowest common phone), in
+// Chinese and in English, and checks that none scrolls sideways; with DANGJIAN_SCREENSHOTS
+// set it also keeps a desktop screenshot of each.
 func TestPagesFit360(t *testing.T) {
 	s := startSite(t)
 	pages := []string{"/", "/orgs", fmt.Sprintf("/orgs/%d", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/edit", s.Demo.SecondBranch.ID),
@@ -24,9 +24,16 @@ func TestPagesFit360(t *testing.T) {
 		fmt.Sprintf("/activities/%d/record", s.Activities.Trip.ID), fmt.Sprintf("/orgs/%d/activity-settings", s.Demo.SecondBranch.ID),
 		fmt.Sprintf("/activities/%d/print", s.Activities.Trip.ID), fmt.Sprintf("/activities/%d/attendance/print", s.Activities.Trip.ID),
 		fmt.Sprintf("/activities/%d/checkin", s.Activities.Trip.ID), "/notifications"}
-	for _, width := range []int{360, 1280} {
+	for _, run := range []struct {
+		width int
+		lang  string
+	}{{360, "zh"}, {1280, "zh"}, {360, "en"}} {
+		width := run.width
 		ctx := browser(t, width, 800)
 		login(t, ctx, s.URL, "admin")
+		if run.lang == "en" {
+			do(t, ctx, chromedp.Click(css(`.lang button[value=en]`)), chromedp.WaitVisible(css(`.lang button[value=zh-CN]`)))
+		}
 		for _, path := range pages {
 			do(t, ctx, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(css("main")))
 			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
@@ -43,7 +50,7 @@ func TestPagesFit360(t *testing.T) {
 			if name == "" {
 				name = "home"
 			}
-			shot(t, ctx, fmt.Sprintf("w%d-%s", width, name))
+			shot(t, ctx, fmt.Sprintf("w%d%s-%s", width, strings.TrimPrefix(run.lang, "zh"), name))
 		}
 	}
 }
