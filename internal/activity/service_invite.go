@@ -19,6 +19,11 @@ func (s *Service) OpenTo(ctx context.Context, act *Activity) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return OpenToOf(types, act), nil
+}
+
+// OpenToOf is OpenTo with the types already at hand.
+func OpenToOf(types []*Type, act *Activity) string {
 	open := OpenMembers
 	for _, code := range act.Types {
 		t := findType(types, code)
@@ -30,7 +35,7 @@ func (s *Service) OpenTo(ctx context.Context, act *Activity) (string, error) {
 			open = OpenActivists
 		}
 	}
-	return open, nil
+	return open
 }
 
 // Invite invites an organization (with its subtree when inv.Subtree, limited to inv.Stages,

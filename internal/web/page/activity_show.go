@@ -118,9 +118,7 @@ func (h *Handlers) activityPage(r *http.Request) (*ActivityPage, error) {
 				p.InviteOrgs = append(p.InviteOrgs, o)
 			}
 		}
-		if p.OpenTo, err = h.Activity.OpenTo(ctx, act); err != nil {
-			return nil, err
-		}
+		p.OpenTo = activity.OpenToOf(types, act) // the types read above: no second query
 		for _, st := range org.Stages {
 			if p.OpenTo == activity.OpenMasses || (p.OpenTo == activity.OpenActivists && st != org.StageMasses) || org.IsMember(st) {
 				p.Stages = append(p.Stages, view.Option{Value: st, Label: p.T("stage." + st), Selected: org.IsMember(st)})
