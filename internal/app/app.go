@@ -22,6 +22,7 @@ import (
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
 	"github.com/dangjian/dangjian/internal/jobs"
+	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/pii"
@@ -39,6 +40,8 @@ type App struct {
 	// Activity plans activities, invitations, check-in and attendance.
 	Activity *activity.Service
 	Notify   *notify.Service // the users' notices and the reminders
+	// Masswork handles the masses' problems, visits and projects.
+	Masswork *masswork.Service
 	Jobs     *jobs.Runner
 	Web      *web.Server
 	Zone     *time.Location
@@ -105,6 +108,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	a.Activity = activity.NewService(db, db, checkinKey, zone, opts.Now)
+	a.Masswork = masswork.NewService(db, db, zone, opts.Now)
 	if a.Notify, err = newNotify(db, cfg, zone, opts); err != nil {
 		db.Close()
 		return nil, err
@@ -114,7 +118,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Org.SetImports(db, a.Jobs)
-	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Notify: a.Notify, Ready: a.ready, Now: opts.Now, Zone: zone})
+	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Notify: a.Notify, Masswork: a.Masswork, Ready: a.ready, Now: opts.Now, Zone: zone})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/web/api"
@@ -37,6 +38,8 @@ type Deps struct {
 	// Activity is the activity service.
 	Activity *activity.Service
 	Notify   *notify.Service // the users' notices
+	// Masswork serves problems, matters, visits, projects and Open311.
+	Masswork *masswork.Service
 	Ready    Readiness
 	Now      func() time.Time
 	Zone     *time.Location
@@ -95,7 +98,7 @@ func New(d Deps) (*Server, error) {
 		// The __Host- prefix binds the cookie to this host, over HTTPS, for the whole path.
 		s.cookieName = "__Host-dj_session"
 	}
-	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Activity: d.Activity, Notify: d.Notify, Now: d.Now,
+	s.pages = &page.Handlers{View: renderer, Auth: d.Auth, Org: d.Org, Activity: d.Activity, Notify: d.Notify, Mass: d.Masswork, Now: d.Now,
 		Cookie: page.CookieConfig{Name: s.cookieName, Secure: d.Config.Secure}, BaseURL: d.Config.BaseURL}
 	s.handler = s.routes()
 	return s, nil
@@ -223,6 +226,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/users/{id}/enable", login(p.EnableUser))
 	mux.Handle("POST /admin/users/{id}/sessions/end", login(p.EndUserSessions))
 	mux.Handle("POST /admin/users/{id}/password", login(p.ResetUserPassword))
+	// Mass work: each area registers its own routes (routes_*.go).
+	s.problemRoutes(mux, login)
+	s.visitRoutes(mux, login)
+	s.projectRoutes(mux, login)
+	s.open311Routes(mux)
 	// The JSON API authenticates by bearer token only; its unknown paths answer JSON.
 	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log, Activity: p.Activity, Now: p.Now}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.view.Error(w, r, apperr.ErrNotFound) })

@@ -12,6 +12,7 @@ import (
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/web/view"
@@ -25,8 +26,10 @@ type Handlers struct {
 	// Activity is the activity service.
 	Activity *activity.Service
 	Notify   *notify.Service // the users' notices
-	Now      func() time.Time
-	Cookie   CookieConfig
+	// Mass is the mass-work service: problems, matters, visits, projects.
+	Mass   *masswork.Service
+	Now    func() time.Time
+	Cookie CookieConfig
 	// BaseURL is the configured public base URL; empty: links are made from the request.
 	BaseURL string
 }
