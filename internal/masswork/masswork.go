@@ -83,8 +83,8 @@ const (
 	EventResolved  = "resolved"
 	EventReopened  = "reopened"
 	EventClosed    = "closed"
-	EventMerged    = "merged"   // on both matters: body names the other's code
-	EventSplit     = "split"    // on both matters
+	EventMerged    = "merged" // on both matters: body names the other's code
+	EventSplit     = "split"  // on both matters
 	EventEscalated = "escalated"
 	EventReply     = "reply" // public
 	EventNote      = "note"  // internal
@@ -453,22 +453,22 @@ type StatsQuery struct {
 // MonthStats are one month's figures of a subtree; rates are computed from facts (deadlines
 // met, answers given), never typed in.
 type MonthStats struct {
-	Month          string         // YYYY-MM
-	Problems       int            // reports filed
-	Matters        int            // matters opened
-	ByCategory     map[string]int // reports by category code
-	ByChannel      map[string]int // reports by channel
-	Accepted       int            // matters accepted in the month
-	Rejected       int
-	Resolved       int // matters resolved in the month
-	ResolvedOnTime int // of them, by their resolve deadline
-	Responded      int
+	Month           string         // YYYY-MM
+	Problems        int            // reports filed
+	Matters         int            // matters opened
+	ByCategory      map[string]int // reports by category code
+	ByChannel       map[string]int // reports by channel
+	Accepted        int            // matters accepted in the month
+	Rejected        int
+	Resolved        int // matters resolved in the month
+	ResolvedOnTime  int // of them, by their resolve deadline
+	Responded       int
 	RespondedOnTime int
-	MedianResponse time.Duration // submitted to first response, matters responded in the month
-	MedianResolve  time.Duration // submitted to resolution, matters resolved in the month
-	Answers        int           // feedback answers given in the month
-	Satisfied      int           // satisfied or basically satisfied
-	Visits         int
+	MedianResponse  time.Duration // submitted to first response, matters responded in the month
+	MedianResolve   time.Duration // submitted to resolution, matters resolved in the month
+	Answers         int           // feedback answers given in the month
+	Satisfied       int           // satisfied or basically satisfied
+	Visits          int
 }
 
 // VisitFilter selects visits.
@@ -493,17 +493,17 @@ type CoverageQuery struct {
 // CoverageRow is one contact of an area with the last visit since the instant, if any, and
 // its reservation.
 type CoverageRow struct {
-	ContactID     int64
-	ContactName   string
-	Zone          string
-	Booth         string
-	LastVisitAt   time.Time // zero: not visited since
+	ContactID       int64
+	ContactName     string
+	Zone            string
+	Booth           string
+	LastVisitAt     time.Time // zero: not visited since
 	LastVisitorName string
-	Visits        int
-	EverVisited   bool
-	ReservedBy    string
-	ReservedByID  int64
-	ReservedUntil time.Time
+	Visits          int
+	EverVisited     bool
+	ReservedBy      string
+	ReservedByID    int64
+	ReservedUntil   time.Time
 }
 
 // Orgs reads organizations and people for the mass-work service.
