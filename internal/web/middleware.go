@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
-	"github.com/dangjian/dangjian/internal/roster"
 	"github.com/dangjian/dangjian/internal/web/api"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
@@ -177,17 +176,29 @@ func (s *Server) parseForms(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies at 1 MB; the roster upload may carry a file of up to
-// roster.MaxFileSize, an activity's file upload (POST /activities/{id}/files) one of up to
-// activity.MaxFileSize.
-func limitBody(next http.Handler) http.Handler {
+// defaultBodyLimit caps the body of every request whose route asked for no other limit.
+const defaultBodyLimit = 1 << 20
+
+// handleBig registers a route whose requests may carry a body of up to limit bytes (uploads).
+func (s *Server) handleBig(mux *http.ServeMux, pattern string, limit int64, h http.Handler) {
+	if s.bodyLimits == nil {
+		s.bodyLimits = make(map[string]int64)
+	}
+	s.bodyLimits[pattern] = limit
+	mux.Handle(pattern, h)
+}
+
+// limitBody caps request bodies at defaultBodyLimit, or at the limit the matched route was
+// registered with by handleBig. Only requests that may carry a body are routed twice.
+func (s *Server) limitBody(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int64(1 << 20)
-		if r.URL.Path == "/people/import" {
-			n = roster.MaxFileSize + 64<<10
-		}
-		if rest, ok := strings.CutPrefix(r.URL.Path, "/activities/"); ok && strings.HasSuffix(rest, "/files") && !strings.Contains(strings.TrimSuffix(rest, "/files"), "/") {
-			n = page.UploadLimit
+		n := int64(defaultBodyLimit)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && len(s.bodyLimits) > 0 {
+			if _, pattern := mux.Handler(r); pattern != "" {
+				if limit, ok := s.bodyLimits[pattern]; ok {
+					n = limit
+				}
+			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)

@@ -18,6 +18,7 @@ import (
 	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/notify"
 	"github.com/dangjian/dangjian/internal/org"
+	"github.com/dangjian/dangjian/internal/roster"
 	"github.com/dangjian/dangjian/internal/web/api"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
@@ -56,6 +57,8 @@ type Server struct {
 	ready      Readiness
 	cookieName string
 	metrics    *metrics
+	// bodyLimits are the body limits of routes registered by handleBig, by pattern.
+	bodyLimits map[string]int64
 	handler    http.Handler
 }
 
@@ -139,7 +142,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /people", login(p.ListPeople))
 	mux.Handle("GET /people/new", login(p.NewPerson))
 	mux.Handle("GET /people/import", login(p.ImportUpload))
-	mux.Handle("POST /people/import", login(p.ImportSubmit))
+	s.handleBig(mux, "POST /people/import", roster.MaxFileSize+64<<10, login(p.ImportSubmit))
 	mux.Handle("GET /people/import/template.xlsx", login(p.ImportTemplate))
 	mux.Handle("GET /people/export.xlsx", login(p.ExportPeople))
 	mux.Handle("POST /people/export.xlsx", login(p.ExportPeople))
@@ -172,7 +175,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /activities/{id}/record/approve", login(p.ApproveRecord))
 	mux.Handle("POST /activities/{id}/record/return", login(p.ReturnRecord))
 	mux.Handle("POST /activities/{id}/record/amend", login(p.AmendRecord))
-	mux.Handle("POST /activities/{id}/files", login(p.UploadFiles))
+	s.handleBig(mux, "POST /activities/{id}/files", page.UploadLimit, login(p.UploadFiles))
 	mux.Handle("GET /activities/{id}/files/{fid}", login(p.ShowFile))
 	mux.Handle("GET /activities/{id}/files/{fid}/thumb", login(p.ShowThumbnail))
 	mux.Handle("POST /activities/{id}/files/{fid}/delete", login(p.DeleteFile))
@@ -248,7 +251,7 @@ func (s *Server) routes() http.Handler {
 	h = s.authenticate(h)
 	h = s.parseForms(h)
 	h = cop.Handler(h)
-	h = limitBody(h)
+	h = s.limitBody(mux, h)
 	h = s.securityHeaders(h)
 	h = s.observe(h)
 	return h
