@@ -251,6 +251,23 @@ type Feedback struct {
 	PhoneMask    string
 }
 
+// Photo is a photo (or another image) attached to a report. Its type is sniffed from the
+// content; Data and Thumb are filled only when the content is read.
+type Photo struct {
+	ID          int64
+	ProblemID   int64
+	MatterID    int64
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Width       int
+	Height      int
+	CreatedAt   time.Time
+	Thumb       []byte
+	Data        []byte
+}
+
 // Holiday is a day that breaks the Monday-to-Friday week.
 type Holiday struct {
 	Day  string // YYYY-MM-DD
@@ -352,7 +369,8 @@ type MatterFilter struct {
 	Channel    string
 	Query      string // in the title or code
 	AssigneeID int64
-	Overdue    bool // past a deadline not met
+	Overdue    bool      // past a deadline not met
+	Now        time.Time // the instant Overdue and Growth are counted at
 	Since      time.Time
 	Until      time.Time
 	// Sort: "prominence" (rank_key, highest first), "newest", "due".
@@ -427,6 +445,11 @@ type Store interface {
 	Reserve(ctx context.Context, contactIDs []int64, r Reservation, now time.Time) (int, error)
 	Release(ctx context.Context, contactIDs []int64, userID int64) error
 	ReleaseExpired(ctx context.Context, now time.Time) (int, error)
+
+	// Photos of reports. AddPhotos refuses to go beyond max photos per report.
+	AddPhotos(ctx context.Context, problemID int64, photos []*Photo, max int) error
+	FindPhotos(ctx context.Context, matterID int64) ([]*Photo, error)
+	FindPhotoContent(ctx context.Context, photoID int64, thumb bool) (*Photo, error)
 
 	// Open311 keys.
 	FindAPIKeyByHash(ctx context.Context, hash string) (*APIKey, error)

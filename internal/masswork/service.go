@@ -119,6 +119,12 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, r *Report) (*Receip
 	return nil, errNotBuilt
 }
 
+// ValidateReport checks a report as Submit would, without writing anything: a visit checks
+// the problems raised in it before it is saved.
+func (s *Service) ValidateReport(ctx context.Context, a *auth.Actor, r *Report) error {
+	return errNotBuilt
+}
+
 // Categories returns the active categories that apply to an organization (its own and its
 // ancestors'), for the public form.
 func (s *Service) Categories(ctx context.Context, orgID int64) ([]*Category, error) {
@@ -221,12 +227,6 @@ func (s *Service) RevealPhone(ctx context.Context, a *auth.Actor, problemID int6
 // Prominent ranks the open matters of an organization's subtree by prominence, with their
 // growth in the last 30 days.
 func (s *Service) Prominent(ctx context.Context, a *auth.Actor, orgID int64, limit int) ([]*Matter, error) {
-	return nil, errNotBuilt
-}
-
-// PublicBoard returns an organization's public board: matters (no personal data), public
-// projects and monthly rates.
-func (s *Service) PublicBoard(ctx context.Context, orgID int64, limit int) (*Board, error) {
 	return nil, errNotBuilt
 }
 

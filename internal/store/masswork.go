@@ -125,3 +125,15 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *masswork.APIKey, rec *audit.R
 func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, rec *audit.Record) error {
 	return errNotBuilt
 }
+
+func (db *DB) AddPhotos(ctx context.Context, problemID int64, photos []*masswork.Photo, max int) error {
+	return errNotBuilt
+}
+
+func (db *DB) FindPhotos(ctx context.Context, matterID int64) ([]*masswork.Photo, error) {
+	return nil, errNotBuilt
+}
+
+func (db *DB) FindPhotoContent(ctx context.Context, photoID int64, thumb bool) (*masswork.Photo, error) {
+	return nil, errNotBuilt
+}

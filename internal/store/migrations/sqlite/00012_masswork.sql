@@ -168,6 +168,23 @@ CREATE TABLE matter_feedback (
 );
 CREATE INDEX matter_feedback_matter ON matter_feedback(matter_id, round);
 
+-- Photos of reports, kept in the database like activity files. The type is sniffed from
+-- the content; images have a JPEG thumbnail. The bytes come last.
+CREATE TABLE problem_photos (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    problem_id   INTEGER NOT NULL REFERENCES problems(id),
+    name         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         BIGINT NOT NULL,
+    sha256       TEXT NOT NULL,
+    width        INTEGER NOT NULL DEFAULT 0,
+    height       INTEGER NOT NULL DEFAULT 0,
+    created_at   BIGINT NOT NULL,
+    thumb        BLOB,
+    data         BLOB NOT NULL
+);
+CREATE INDEX problem_photos_problem ON problem_photos(problem_id);
+
 -- Practical things for the masses (我为群众办实事): projects adopting matters, with
 -- milestones; progress is the weighted average of the milestones' progress.
 CREATE TABLE projects (
@@ -255,6 +272,7 @@ DROP TABLE visits;
 DROP TABLE project_milestones;
 DROP TABLE project_matters;
 DROP TABLE projects;
+DROP TABLE problem_photos;
 DROP TABLE matter_feedback;
 DROP TABLE matter_events;
 DROP TABLE matter_grams;
