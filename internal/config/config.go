@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,10 @@ type Config struct {
 	BaseURL  string `json:"base_url"`  // public URL, for links in notices
 	Secure   bool   `json:"secure"`    // cookies with the Secure flag and __Host- prefix (behind HTTPS)
 	TimeZone string `json:"time_zone"` // display zone; default Asia/Shanghai
+	// TrustedProxies are the addresses or networks (CIDR) of reverse proxies in front of
+	// dangjian, comma-separated; a request from one of them is taken to come from the address
+	// it names in X-Forwarded-For. Empty: the peer address is the client's.
+	TrustedProxies string `json:"trusted_proxies"`
 
 	SessionIdle     Duration `json:"session_idle"`     // idle timeout, default 30m
 	SessionAbsolute Duration `json:"session_absolute"` // absolute timeout, default 12h
@@ -105,6 +110,7 @@ var stringOptions = []struct{ name, usage string }{
 	{"key-file", "master key file for personal numbers (DANGJIAN_KEY_FILE)"},
 	{"base-url", "public base URL (DANGJIAN_BASE_URL)"},
 	{"time-zone", "display time zone (DANGJIAN_TIME_ZONE)"},
+	{"trusted-proxies", "reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1,10.0.0.0/8 (DANGJIAN_TRUSTED_PROXIES)"},
 	{"session-idle", "session idle timeout, e.g. 30m (DANGJIAN_SESSION_IDLE)"},
 	{"session-absolute", "session absolute timeout, e.g. 12h (DANGJIAN_SESSION_ABSOLUTE)"},
 	{"lockout-for", "lockout duration after failed logins (DANGJIAN_LOCKOUT_FOR)"},
@@ -218,6 +224,8 @@ func (c *Config) setString(name, v string) error {
 		c.BaseURL = v
 	case "time-zone":
 		c.TimeZone = v
+	case "trusted-proxies":
+		c.TrustedProxies = v
 	case "session-idle":
 		return dur(&c.SessionIdle)
 	case "session-absolute":
@@ -271,8 +279,31 @@ func (c *Config) Validate() error {
 	if c.LockoutAttempts < 1 || c.LockoutFor.Duration <= 0 {
 		errs = append(errs, errors.New("config: lockout settings must be positive"))
 	}
+	if _, err := c.Proxies(); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, c.validateMail()...)
 	return errors.Join(errs...)
+}
+
+// Proxies parses TrustedProxies into networks; a single address is a network of one.
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("config: trusted-proxies: %q is neither an address nor a network", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // KeyPath returns the master key file path.

@@ -109,3 +109,19 @@ func TestSMTP(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	c := Default()
+	c.TrustedProxies = "127.0.0.1, 10.0.0.0/8 ,::1"
+	got, err := c.Proxies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].String() != "127.0.0.1/32" || got[1].String() != "10.0.0.0/8" || got[2].String() != "::1/128" {
+		t.Errorf("Proxies() = %v", got)
+	}
+	c.TrustedProxies = "127.0.0.1,nginx"
+	if err := c.Validate(); err == nil {
+		t.Error("Validate accepted a proxy that is not an address")
+	}
+}

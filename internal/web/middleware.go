@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -201,6 +202,46 @@ func (s *Server) limitBody(mux *http.ServeMux, next http.Handler) http.Handler {
 			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// forwardedFor takes the client's address from X-Forwarded-For when the request comes from a
+// trusted reverse proxy: the rightmost address in the header that is not itself a trusted
+// proxy (what the nearest proxy saw), so that a client cannot choose its address by sending
+// the header itself. The address replaces r.RemoteAddr for everything after: rate limits,
+// lockouts, audit records.
+func forwardedFor(proxies []netip.Prefix, next http.Handler) http.Handler {
+	if len(proxies) == 0 {
+		return next
+	}
+	trusted := func(a netip.Addr) bool {
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err != nil || !trusted(peer.Addr().Unmap()) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a malformed hop: believe nothing further left
+			}
+			if a = a.Unmap(); !trusted(a) {
+				r2 := *r
+				r2.RemoteAddr = netip.AddrPortFrom(a, 0).String()
+				r = &r2
+				break
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

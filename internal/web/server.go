@@ -254,7 +254,8 @@ func (s *Server) routes() http.Handler {
 	h = s.limitBody(mux, h)
 	h = s.securityHeaders(h)
 	h = s.observe(h)
-	return h
+	proxies, _ := s.cfg.Proxies() // checked by Validate
+	return forwardedFor(proxies, h)
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
