@@ -13,16 +13,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,52 +62,18 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.SessionIdle.Duration = 2 * time.Hour
-	dir, err := os.MkdirTemp("", "dangjian-loadcheckin-")
+	a, closeApp, err := loadtest.Boot(ctx, "loadcheckin", o.pg, func(c *config.Config) { c.SessionIdle.Duration = 2 * time.Hour })
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	cfg.Data = dir
-	if o.pg {
-		base, stopPG, err := storetest.StartPostgres()
-		if err != nil {
-			return fmt.Errorf("postgres: %w", err)
-		}
-		if stopPG != nil {
-			defer stopPG()
-		}
-		name := fmt.Sprintf("loadcheckin_%d", os.Getpid())
-		if cfg.DB, err = storetest.CreateDatabase(base, name); err != nil {
-			return err
-		}
-		if stopPG == nil {
-			defer storetest.DropDatabase(base, name)
-		}
-	}
-	a, err := app.Open(ctx, cfg, app.Options{LogOutput: io.Discard})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if _, err := a.DB.Migrate(ctx); err != nil {
-		return err
-	}
+	defer closeApp()
 	start := time.Now()
 	passes, users, password, err := setup(ctx, a, o)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("set up %d members and %d open activities in %s\n", len(users), len(passes), time.Since(start).Round(time.Millisecond))
-	if err := a.Listen(); err != nil {
-		return err
-	}
-	serveCtx, stopServe := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(serveCtx) }()
-	defer func() { stopServe(); <-served }()
+	defer loadtest.Serve(a)()
 	bare, err := serveBare(ctx, a.DB)
 	if err != nil {
 		return err
@@ -124,45 +87,42 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	var bareNext atomic.Int64
-	targets := []*target{
-		{name: "bare", desc: "bare INSERT ... ON CONFLICT DO NOTHING (same write pool, no login)",
-			request: func(worker, n int) *http.Request {
+	targets := []*loadtest.Target{
+		{Name: "bare", Desc: "bare INSERT ... ON CONFLICT DO NOTHING (same write pool, no login)",
+			Request: func(worker, n int) *http.Request {
 				req, _ := http.NewRequest(http.MethodPost, "http://"+bare.Addr().String()+"/?k="+strconv.FormatInt(bareNext.Add(1), 10), nil)
 				return req
-			}, ok: http.StatusNoContent},
-		{name: "checkin", desc: "POST /c/{token} (member: session, token, insert, audit)",
-			request: func(worker, n int) *http.Request {
+			}, OK: http.StatusNoContent},
+		{Name: "checkin", Desc: "POST /c/{token} (member: session, token, insert, audit)",
+			Request: func(worker, n int) *http.Request {
 				req, _ := http.NewRequest(http.MethodPost, appURL+"/c/"+passes[(worker*37+n)%len(passes)], nil)
 				req.Header.Set("Cookie", cookies[worker])
 				return req
-			}, ok: http.StatusSeeOther},
+			}, OK: http.StatusSeeOther},
 	}
 	fmt.Printf("database: %s; GOMAXPROCS=%d, NumCPU=%d, %s; %d connections; %s warm-up, %s measured in %d rounds per target\n\n",
 		a.DB.Dialect, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.conns, o.warmup, o.duration, o.rounds)
-	for _, t := range targets {
-		t.slice(ctx, o.conns, o.warmup, false)
-	}
-	for round := 0; round < o.rounds && ctx.Err() == nil; round++ {
-		for _, t := range targets {
-			var prof *os.File
-			if o.cpuprofile != "" && t.name == "checkin" && round == o.rounds-1 {
-				if prof, err = os.Create(o.cpuprofile); err != nil {
-					return err
-				}
-				pprof.StartCPUProfile(prof)
-			}
-			t.slice(ctx, o.conns, o.duration/time.Duration(o.rounds), true)
-			if prof != nil {
-				pprof.StopCPUProfile()
-				prof.Close()
-			}
+	var profErr error
+	loadtest.Rounds(ctx, targets, o.conns, o.warmup, o.duration, o.rounds, func(t *loadtest.Target, round int) func() {
+		if o.cpuprofile == "" || t.Name != "checkin" || round != o.rounds-1 {
+			return nil
 		}
+		prof, err := os.Create(o.cpuprofile)
+		if err != nil {
+			profErr = err
+			return nil
+		}
+		pprof.StartCPUProfile(prof)
+		return func() { pprof.StopCPUProfile(); prof.Close() }
+	})
+	if profErr != nil {
+		return profErr
 	}
 	var rows int
 	if err := a.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM attendance").Scan(&rows); err != nil {
 		return err
 	}
-	report(os.Stdout, a.DB.Dialect, targets)
+	loadtest.Report(os.Stdout, string(a.DB.Dialect), targets)
 	fmt.Printf("\nattendance rows written: %d\n", rows)
 	return nil
 }
@@ -265,84 +225,4 @@ func serveBare(ctx context.Context, db *store.DB) (net.Listener, error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	return l, nil
-}
-
-type target struct {
-	name, desc string
-	request    func(worker, n int) *http.Request
-	ok         int
-
-	clients   []*http.Client
-	sent      []int
-	latencies []time.Duration
-	errors    int
-	elapsed   time.Duration
-}
-
-// slice runs conns workers, each with its own keep-alive connection, for d.
-func (t *target) slice(ctx context.Context, conns int, d time.Duration, measure bool) {
-	if t.clients == nil {
-		for range conns {
-			tr := &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1, DisableCompression: true}
-			t.clients = append(t.clients, &http.Client{Transport: tr, Timeout: 30 * time.Second,
-				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
-		}
-		t.sent = make([]int, conns)
-	}
-	start := time.Now()
-	until := start.Add(d)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for w := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			bad := 0
-			for ctx.Err() == nil && time.Now().Before(until) {
-				req := t.request(w, t.sent[w])
-				t.sent[w]++
-				t0 := time.Now()
-				resp, err := t.clients[w].Do(req.WithContext(ctx))
-				good := err == nil && resp.StatusCode == t.ok
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				if measure {
-					mine = append(mine, time.Since(t0))
-					if !good {
-						bad++
-					}
-				}
-			}
-			mu.Lock()
-			t.latencies = append(t.latencies, mine...)
-			t.errors += bad
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if measure {
-		t.elapsed += min(time.Since(start), d)
-	}
-}
-
-func report(w io.Writer, d store.Dialect, targets []*target) {
-	var bareRPS float64
-	fmt.Fprintf(w, "| %s: target | requests | req/s | p50 ms | p99 ms | errors | vs bare |\n|---|---:|---:|---:|---:|---:|---:|\n", d)
-	for _, t := range targets {
-		slices.Sort(t.latencies)
-		n := len(t.latencies)
-		rps := float64(n) / t.elapsed.Seconds()
-		if t.name == "bare" {
-			bareRPS = rps
-		}
-		var p50, p99 time.Duration
-		if n > 0 {
-			p50, p99 = t.latencies[n/2], t.latencies[min(n-1, n*99/100)]
-		}
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.1f | %.1f | %d | %.2f |\n", t.desc, n, rps,
-			float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000, t.errors, rps/bareRPS)
-	}
 }
