@@ -24,6 +24,7 @@ type site struct {
 	URL        string
 	Demo       *demo.Data
 	Activities *demo.Activities
+	Masswork   *demo.Masswork
 	App        *app.App
 }
 
@@ -40,15 +41,8 @@ func startSite(t *testing.T) *site {
 	if _, err := a.DB.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := demo.Load(ctx, a.Org, a.Auth, time.Now(), password)
+	d, err := a.LoadDemo(ctx, password)
 	if err != nil {
-		t.Fatal(err)
-	}
-	acts, err := demo.LoadActivities(ctx, a.Activity, a.Org, d, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.LoadRecords(ctx, a.Activity, acts, d); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Listen(); err != nil {
@@ -61,7 +55,7 @@ func startSite(t *testing.T) *site {
 		<-done
 		a.Close()
 	})
-	return &site{URL: "http://" + a.Addr(), Demo: d, Activities: acts, App: a}
+	return &site{URL: "http://" + a.Addr(), Demo: d.Data, Activities: d.Activities, Masswork: d.Masswork, App: a}
 }
 
 type testWriter struct{ t *testing.T }

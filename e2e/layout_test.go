@@ -23,7 +23,11 @@ func TestPagesFit360(t *testing.T) {
 		fmt.Sprintf("/orgs/%d/compliance?year=2023", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/rules", s.Demo.SecondBranch.ID),
 		fmt.Sprintf("/activities/%d/record", s.Activities.Trip.ID), fmt.Sprintf("/orgs/%d/activity-settings", s.Demo.SecondBranch.ID),
 		fmt.Sprintf("/activities/%d/print", s.Activities.Trip.ID), fmt.Sprintf("/activities/%d/attendance/print", s.Activities.Trip.ID),
-		fmt.Sprintf("/activities/%d/checkin", s.Activities.Trip.ID), "/notifications"}
+		fmt.Sprintf("/activities/%d/checkin", s.Activities.Trip.ID), "/notifications",
+		fmt.Sprintf("/report/%d", s.Demo.SecondBranch.ID), "/t",
+		"/matters", "/matters?tab=all", "/matters/new", "/matters/prominent", fmt.Sprintf("/orgs/%d/categories", s.Demo.SecondBranch.ID),
+		"/admin/holidays",
+		"/visits", "/visits/new", "/visits/coverage", "/visits/coverage?zone=A%E5%8C%BA", "/visits/coverage?mine=1"}
 	for _, run := range []struct {
 		width int
 		lang  string

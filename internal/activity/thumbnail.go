@@ -15,6 +15,14 @@ import (
 // errImageTooLarge is returned for an image with more than MaxPixels pixels.
 var errImageTooLarge = errors.New("activity: image too large")
 
+// ErrImageTooLarge is returned by Thumbnail for an image with more than MaxPixels pixels.
+var ErrImageTooLarge = errImageTooLarge
+
+// Thumbnail returns a JPEG of a photo whose longest side is at most ThumbSize pixels, turned
+// upright, with the photo's upright size: see thumbnail. Other packages keeping photos (the
+// reports of mass work) make theirs with it.
+func Thumbnail(data []byte) (thumb []byte, width, height int, err error) { return thumbnail(data) }
+
 // thumbnail decodes a photo and returns a JPEG of it whose longest side is at most ThumbSize
 // pixels, turned upright by its EXIF orientation, with the photo's upright size. Transparent
 // parts become white. A photo that does not

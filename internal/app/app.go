@@ -109,11 +109,12 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Activity = activity.NewService(db, db, checkinKey, zone, opts.Now)
 	a.Masswork = masswork.NewService(db, db, zone, opts.Now)
+	a.Masswork.SetPeople(a.Org)
 	if a.Notify, err = newNotify(db, cfg, zone, opts); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if a.Jobs, err = jobs.New(db, a.Org, a.Log, jobs.WithReminders(a.Notify, jobs.RemindEvery)); err != nil {
+	if a.Jobs, err = jobs.New(db, a.Org, a.Log, jobs.WithReminders(a.Notify, jobs.RemindEvery), jobs.WithMassWork(a.Masswork, jobs.MassWorkEvery)); err != nil {
 		db.Close()
 		return nil, err
 	}

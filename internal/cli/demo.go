@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/dangjian/dangjian/internal/app"
-	"github.com/dangjian/dangjian/internal/demo"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -52,15 +51,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	} else if done {
 		return fmt.Errorf("demo needs an empty database; this one already has accounts")
 	}
-	d, err := demo.Load(ctx, a.Org, a.Auth, a.Now(), *password)
+	d, err := a.LoadDemo(ctx, *password)
 	if err != nil {
-		return err
-	}
-	acts, err := demo.LoadActivities(ctx, a.Activity, a.Org, d, a.Now())
-	if err != nil {
-		return err
-	}
-	if err := demo.LoadRecords(ctx, a.Activity, acts, d); err != nil {
 		return err
 	}
 	if err := a.Listen(); err != nil {

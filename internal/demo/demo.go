@@ -31,6 +31,8 @@ type Data struct {
 	Groups       []*org.Organization
 	Secretary    *org.Person
 	Member       *org.Person
+	// Users are the demo accounts by username.
+	Users map[string]*auth.User
 }
 
 // Load fills an empty database with the demo data set. password is used for every account;
@@ -72,6 +74,10 @@ func Load(ctx context.Context, orgs *org.Service, users *auth.Service, now time.
 			}
 		}
 		d.Accounts = append(d.Accounts, Account{Username: acc.name, Password: pw, Role: acc.role})
+		if d.Users == nil {
+			d.Users = map[string]*auth.User{}
+		}
+		d.Users[acc.name] = u
 	}
 	return d, nil
 }

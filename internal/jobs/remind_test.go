@@ -393,7 +393,7 @@ func TestRemindTwoInstances(t *testing.T) {
 func TestRemindJob(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newRemindEnv(t, d)
-		if got := e.app.Jobs.PeriodicJobs(); !slices.Equal(got, []string{"remind"}) {
+		if got := e.app.Jobs.PeriodicJobs(); !slices.Equal(got, []string{"remind", "masswork"}) {
 			t.Fatalf("periodic jobs %v", got)
 		}
 		meeting := e.meeting(t, "明天的支委会", "2023-07-11", "08:00", "09:00")

@@ -215,6 +215,10 @@ type Problem struct {
 	CreatedBy     int64
 	CreatedByName string
 	CreatedAt     time.Time
+	// CategoryName and CategoryNameEn are filled by reads that join the category (the
+	// problems raised during a visit).
+	CategoryName   string
+	CategoryNameEn string
 }
 
 // Event is one entry of a matter's timeline.
@@ -366,6 +370,7 @@ type MatterFilter struct {
 	OrgID      int64    // one organization's subtree instead
 	Status     []string // any of; none means all
 	CategoryID int64
+	IDs        []int64 // any of these matters
 	Channel    string
 	Query      string // in the title or code
 	AssigneeID int64
@@ -377,6 +382,9 @@ type MatterFilter struct {
 	Sort   string
 	Limit  int
 	Offset int
+	// NoTotal skips counting every matter selected (FindMatters then returns the page's
+	// length as the total): boards showing the first ones only.
+	NoTotal bool
 }
 
 // Store is what the mass-work service needs from the database. Each method is one
@@ -402,6 +410,11 @@ type Store interface {
 	FindMatterByID(ctx context.Context, id int64) (*Matter, error)
 	FindMatterByCode(ctx context.Context, code string) (*Matter, error)
 	FindProblemByCode(ctx context.Context, code string) (*Problem, error)
+	// FindProblemMatterID and FindFeedbackMatterID return the matter a report belongs to
+	// now and the matter a feedback row was asked for, for the checks of RevealPhone and
+	// RecordFeedback.
+	FindProblemMatterID(ctx context.Context, problemID int64) (int64, error)
+	FindFeedbackMatterID(ctx context.Context, feedbackID int64) (int64, error)
 	FindProblems(ctx context.Context, matterID int64) ([]*Problem, error)
 	FindEvents(ctx context.Context, matterID int64, publicOnly bool) ([]*Event, error)
 	// RevealProblemPhone returns the clear phone of a report and writes rec.
@@ -436,13 +449,20 @@ type Store interface {
 
 	// Statistics (insight, public board rates).
 	Stats(ctx context.Context, q StatsQuery) ([]*MonthStats, error)
+	// FindMatterLedger returns the matters of the subtrees opened in [from, to), oldest
+	// first, with their channels and latest answers, at most limit (more: apperr Invalid).
+	FindMatterLedger(ctx context.Context, roots []string, from, to time.Time, limit int) ([]*LedgerRow, error)
 
 	// Visits.
 	CreateVisit(ctx context.Context, v *Visit, rec *audit.Record) error
 	FindVisits(ctx context.Context, f VisitFilter) ([]*Visit, int, error)
 	FindVisitByID(ctx context.Context, id int64) (*Visit, error)
 	Coverage(ctx context.Context, q CoverageQuery) ([]*CoverageRow, error)
-	Reserve(ctx context.Context, contactIDs []int64, r Reservation, now time.Time) (int, error)
+	// Areas counts, per zone, the contacts of the subtrees and those visited since q.Since.
+	Areas(ctx context.Context, q CoverageQuery) ([]*AreaCoverage, error)
+	// Reserve reserves the contacts among contactIDs that lie in the subtrees roots and are
+	// not reserved by someone else until after now; it returns how many it reserved.
+	Reserve(ctx context.Context, roots []string, contactIDs []int64, r Reservation, now time.Time) (int, error)
 	Release(ctx context.Context, contactIDs []int64, userID int64) error
 	ReleaseExpired(ctx context.Context, now time.Time) (int, error)
 
@@ -471,6 +491,9 @@ type StatsQuery struct {
 	From  time.Time // first month, in the zone
 	To    time.Time // month after the last
 	Zone  *time.Location
+	// Rates asks only for what the public rates need: matters opened, decisions,
+	// resolutions and answers (no reports, responses or visits).
+	Rates bool
 }
 
 // MonthStats are one month's figures of a subtree; rates are computed from facts (deadlines
@@ -492,6 +515,8 @@ type MonthStats struct {
 	Answers         int           // feedback answers given in the month
 	Satisfied       int           // satisfied or basically satisfied
 	Visits          int
+	ContactsVisited int // distinct contacts visited in the month
+	Contacts        int // contacts (the masses) on the subtree's register now: coverage's base
 }
 
 // VisitFilter selects visits.
@@ -511,6 +536,16 @@ type CoverageQuery struct {
 	Zone  string   // an area: the market zone (or building, street) of the contact
 	Since time.Time
 	Now   time.Time // reservations expiring before it are ignored
+	// ReservedBy, when set, selects the contacts reserved by this user instead of an area.
+	ReservedBy int64
+}
+
+// AreaCoverage is the coverage of one area (a zone) of a subtree: its contacts and how many
+// of them were visited since an instant.
+type AreaCoverage struct {
+	Zone     string
+	Contacts int
+	Visited  int
 }
 
 // CoverageRow is one contact of an area with the last visit since the instant, if any, and

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/web/api"
+	"github.com/dangjian/dangjian/internal/web/open311"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
 	"github.com/prometheus/client_golang/prometheus"
@@ -158,11 +159,12 @@ func (s *Server) requireLogin(next http.HandlerFunc) http.Handler {
 }
 
 // parseForms parses the body of every form post of the pages once, so that handlers read
-// r.PostForm; a malformed or oversized body is answered here. The API reads JSON itself and
-// multipart uploads are parsed by their handler.
+// r.PostForm; a malformed or oversized body is answered here. The API reads JSON itself,
+// Open311 its own form (to answer errors in its own shape), and multipart uploads are parsed
+// by their handler.
 func (s *Server) parseForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, api.Prefix) {
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, api.Prefix) && !strings.HasPrefix(r.URL.Path, open311.Prefix) {
 			if err := r.ParseForm(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {

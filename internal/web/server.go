@@ -20,6 +20,7 @@ import (
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/roster"
 	"github.com/dangjian/dangjian/internal/web/api"
+	"github.com/dangjian/dangjian/internal/web/open311"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
 	"github.com/prometheus/client_golang/prometheus"
@@ -233,9 +234,9 @@ func (s *Server) routes() http.Handler {
 	s.problemRoutes(mux, login)
 	s.visitRoutes(mux, login)
 	s.projectRoutes(mux, login)
-	s.open311Routes(mux)
+	s.open311Routes(mux, login)
 	// The JSON API authenticates by bearer token only; its unknown paths answer JSON.
-	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log, Activity: p.Activity, Now: p.Now}))
+	mux.Handle(api.Prefix, api.New(api.Deps{Auth: s.auth, Org: p.Org, Catalog: s.view.Catalog(), Log: s.log, Activity: p.Activity, Masswork: p.Mass, Now: p.Now}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.view.Error(w, r, apperr.ErrNotFound) })
 
 	// Cross-origin state changes are refused by their Sec-Fetch-Site or Origin header
@@ -244,6 +245,8 @@ func (s *Server) routes() http.Handler {
 	// The API authenticates by bearer token only and ignores cookies, so a cross-site request
 	// carries no ambient credentials there; its clients need not be browsers on this origin.
 	cop.AddInsecureBypassPattern(api.Prefix)
+	// Open311 clients are other systems; a POST there carries its api_key and no cookie counts.
+	cop.AddInsecureBypassPattern(open311.Prefix)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.view.Error(w, r, apperr.New(apperr.Forbidden, "error.cross_origin"))
 	}))

@@ -1,6 +1,7 @@
 // Package api serves dangjian's JSON API under /api/v1: organizations and people, activities
-// with their sites, invitations, attendance, records and compliance, read and written through
-// the same services, with the same scope checks, as the HTML pages. Callers
+// with their sites, invitations, attendance, records and compliance, and mass work (matters,
+// categories, visits, projects and their figures), read and written through the same
+// services, with the same scope checks, as the HTML pages. Callers
 // authenticate with a personal access token (Authorization: Bearer dj_...); the API reads no
 // cookies. The OpenAPI 3.1 document that describes every path is served at
 // /api/v1/openapi.json, and tests validate every response against it.
@@ -17,6 +18,7 @@ import (
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/web/page"
 	"github.com/dangjian/dangjian/internal/web/view"
@@ -33,6 +35,8 @@ type Deps struct {
 	Log     *slog.Logger
 	// Activity serves activities, sites, attendance, records and compliance.
 	Activity *activity.Service
+	// Masswork serves matters, categories, visits, projects and their figures.
+	Masswork *masswork.Service
 	// Now is the clock of "upcoming" and "past"; time.Now when nil.
 	Now func() time.Time
 }
@@ -46,13 +50,14 @@ type Handler struct {
 	mux     *http.ServeMux
 
 	activity *activity.Service
+	mass     *masswork.Service
 	now      func() time.Time
 }
 
 // New returns the API handler, to be mounted at Prefix.
 func New(d Deps) *Handler {
 	h := &Handler{auth: d.Auth, org: d.Org, catalog: d.Catalog, log: d.Log, mux: http.NewServeMux(),
-		activity: d.Activity, now: d.Now}
+		activity: d.Activity, mass: d.Masswork, now: d.Now}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -72,6 +77,9 @@ func New(d Deps) *Handler {
 	m.HandleFunc("GET /api/v1/imports/{id}", h.authed(h.getImport))
 	if h.activity != nil {
 		h.activityRoutes(m)
+	}
+	if h.mass != nil {
+		h.massworkRoutes(m)
 	}
 	m.HandleFunc("/api/v1/", h.unmatched)
 	return h

@@ -79,7 +79,8 @@ func TestAPI(t *testing.T) {
 		t.Run("attendance", f.testAttendance)
 		t.Run("records", f.testRecords)
 		t.Run("compliance", f.testCompliance)
-		if missing := f.spec.uncalled(); len(missing) > 0 {
+		// Mass work's operations are called by TestMassworkAPI.
+		if missing := f.spec.uncalled(notMasswork); len(missing) > 0 {
 			t.Errorf("documented operations never called: %v", missing)
 		}
 	})

@@ -36,6 +36,83 @@ CREATE TABLE holidays (
     CHECK (kind IN ('off', 'work'))
 );
 
+-- The official arrangements of public holidays and the weekend days worked in their place
+-- (国务院办公厅关于2025年部分节假日安排的通知; 国务院办公厅关于2026年部分节假日安排的通知).
+-- Later years are added by administrators (SaveHolidays).
+INSERT INTO holidays (day, kind, name) VALUES
+    ('2025-01-01', 'off', '元旦'),
+    ('2025-01-26', 'work', '春节调休上班'),
+    ('2025-01-28', 'off', '春节'),
+    ('2025-01-29', 'off', '春节'),
+    ('2025-01-30', 'off', '春节'),
+    ('2025-01-31', 'off', '春节'),
+    ('2025-02-01', 'off', '春节'),
+    ('2025-02-02', 'off', '春节'),
+    ('2025-02-03', 'off', '春节'),
+    ('2025-02-04', 'off', '春节'),
+    ('2025-02-08', 'work', '春节调休上班'),
+    ('2025-04-04', 'off', '清明节'),
+    ('2025-04-05', 'off', '清明节'),
+    ('2025-04-06', 'off', '清明节'),
+    ('2025-04-27', 'work', '劳动节调休上班'),
+    ('2025-05-01', 'off', '劳动节'),
+    ('2025-05-02', 'off', '劳动节'),
+    ('2025-05-03', 'off', '劳动节'),
+    ('2025-05-04', 'off', '劳动节'),
+    ('2025-05-05', 'off', '劳动节'),
+    ('2025-05-31', 'off', '端午节'),
+    ('2025-06-01', 'off', '端午节'),
+    ('2025-06-02', 'off', '端午节'),
+    ('2025-09-28', 'work', '国庆节、中秋节调休上班'),
+    ('2025-10-01', 'off', '国庆节、中秋节'),
+    ('2025-10-02', 'off', '国庆节、中秋节'),
+    ('2025-10-03', 'off', '国庆节、中秋节'),
+    ('2025-10-04', 'off', '国庆节、中秋节'),
+    ('2025-10-05', 'off', '国庆节、中秋节'),
+    ('2025-10-06', 'off', '国庆节、中秋节'),
+    ('2025-10-07', 'off', '国庆节、中秋节'),
+    ('2025-10-08', 'off', '国庆节、中秋节'),
+    ('2025-10-11', 'work', '国庆节、中秋节调休上班'),
+    ('2026-01-01', 'off', '元旦'),
+    ('2026-01-02', 'off', '元旦'),
+    ('2026-01-03', 'off', '元旦'),
+    ('2026-01-04', 'work', '元旦调休上班'),
+    ('2026-02-14', 'work', '春节调休上班'),
+    ('2026-02-15', 'off', '春节'),
+    ('2026-02-16', 'off', '春节'),
+    ('2026-02-17', 'off', '春节'),
+    ('2026-02-18', 'off', '春节'),
+    ('2026-02-19', 'off', '春节'),
+    ('2026-02-20', 'off', '春节'),
+    ('2026-02-21', 'off', '春节'),
+    ('2026-02-22', 'off', '春节'),
+    ('2026-02-23', 'off', '春节'),
+    ('2026-02-28', 'work', '春节调休上班'),
+    ('2026-04-04', 'off', '清明节'),
+    ('2026-04-05', 'off', '清明节'),
+    ('2026-04-06', 'off', '清明节'),
+    ('2026-05-01', 'off', '劳动节'),
+    ('2026-05-02', 'off', '劳动节'),
+    ('2026-05-03', 'off', '劳动节'),
+    ('2026-05-04', 'off', '劳动节'),
+    ('2026-05-05', 'off', '劳动节'),
+    ('2026-05-09', 'work', '劳动节调休上班'),
+    ('2026-06-19', 'off', '端午节'),
+    ('2026-06-20', 'off', '端午节'),
+    ('2026-06-21', 'off', '端午节'),
+    ('2026-09-20', 'work', '国庆节调休上班'),
+    ('2026-09-25', 'off', '中秋节'),
+    ('2026-09-26', 'off', '中秋节'),
+    ('2026-09-27', 'off', '中秋节'),
+    ('2026-10-01', 'off', '国庆节'),
+    ('2026-10-02', 'off', '国庆节'),
+    ('2026-10-03', 'off', '国庆节'),
+    ('2026-10-04', 'off', '国庆节'),
+    ('2026-10-05', 'off', '国庆节'),
+    ('2026-10-06', 'off', '国庆节'),
+    ('2026-10-07', 'off', '国庆节'),
+    ('2026-10-10', 'work', '国庆节调休上班');
+
 -- A matter is one problem as the organization handles it: every report of it, by every
 -- channel, belongs to it. code is its tracking code. people and rank_key are derived from its
 -- reports: people counts distinct people; rank is log2 of the sum over them of
@@ -78,16 +155,18 @@ CREATE TABLE matters (
     CHECK (status IN ('submitted', 'accepted', 'in_progress', 'resolved', 'closed', 'rejected', 'merged'))
 );
 CREATE INDEX matters_org ON matters(org_id, status);
-CREATE INDEX matters_rank ON matters(status, rank_key);
+CREATE INDEX matters_rank ON matters(rank_key);
 CREATE INDEX matters_created ON matters(created_at);
 CREATE INDEX matters_response_due ON matters(response_due) WHERE responded_at = 0;
 CREATE INDEX matters_resolve_due ON matters(resolve_due) WHERE resolved_at = 0;
+-- Statistics count first responses by month (responded_at > 0 in the query lets it serve).
+CREATE INDEX matters_responded ON matters(responded_at) WHERE responded_at > 0;
 
 -- One report of a problem by one person through one channel: the public form (web), staff
 -- on someone's behalf (staff, phone, visit) or the Open311 API (open311). A "me too" is a
 -- report with kind metoo and no text of its own. Every report has its own tracking code and a
 -- private key (its hash only) for the reporter's link. person_key names the distinct person:
--- p:<person id> for a contact on the register, h:<keyed hash of the phone>, or r:<report id>
+-- p:<person id> for a contact on the register, h:<keyed hash of the phone>, or r:<report code>
 -- for an anonymous one. original_matter_id is the matter it was filed in, for splitting
 -- merged matters again.
 CREATE TABLE problems (
@@ -120,8 +199,11 @@ CREATE TABLE problems (
     CHECK (kind IN ('report', 'metoo'))
 );
 CREATE INDEX problems_matter ON problems(matter_id, created_at);
+CREATE INDEX problems_matter_person ON problems(matter_id, person_key, created_at);
 CREATE INDEX problems_person ON problems(person_id);
 CREATE INDEX problems_created ON problems(created_at);
+-- The problems raised during a visit, for the visit's page and the list of visits.
+CREATE INDEX problems_visit ON problems(visit_id) WHERE visit_id IS NOT NULL;
 
 -- The similarity index: the distinct character bigrams (and Latin or digit words) of the text
 -- of every open matter, as 32-bit hashes, by category. Suggestions look up the bigrams of
@@ -149,6 +231,8 @@ CREATE TABLE matter_events (
     at          BIGINT NOT NULL
 );
 CREATE INDEX matter_events_matter ON matter_events(matter_id, at);
+-- Statistics count decisions and resolutions by month.
+CREATE INDEX matter_events_kind ON matter_events(kind, at);
 
 -- The reporters' say after a resolution: one row per report asked in a round; answered_at 0
 -- until answered. rating: satisfied, basic, dissatisfied.
@@ -167,6 +251,8 @@ CREATE TABLE matter_feedback (
     UNIQUE (problem_id, round)
 );
 CREATE INDEX matter_feedback_matter ON matter_feedback(matter_id, round);
+-- Statistics count answers by month.
+CREATE INDEX matter_feedback_answered ON matter_feedback(answered_at) WHERE answered_at > 0;
 
 -- Photos of reports, kept in the database like activity files. The type is sniffed from
 -- the content; images have a JPEG thumbnail. The bytes come last.
@@ -241,6 +327,8 @@ CREATE TABLE visits (
 );
 CREATE INDEX visits_contact ON visits(contact_id, visited_at);
 CREATE INDEX visits_org ON visits(org_id, visited_at);
+-- The contacts of an area, for its coverage: the masses by zone.
+CREATE INDEX people_masses_zone ON people(zone, org_id) WHERE stage = 'masses';
 
 -- Contacts a cadre has reserved to visit; a reservation past expires_at is released.
 CREATE TABLE visit_reservations (
@@ -266,6 +354,7 @@ CREATE TABLE open311_keys (
 );
 
 -- +goose Down
+DROP INDEX people_masses_zone;
 DROP TABLE open311_keys;
 DROP TABLE visit_reservations;
 DROP TABLE visits;

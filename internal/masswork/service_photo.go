@@ -1,0 +1,229 @@
+package masswork
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dangjian/dangjian/internal/activity"
+	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/auth"
+)
+
+// Limits of a report's photos.
+const (
+	MaxPhotos    = 3       // photos per report
+	MaxPhotoSize = 5 << 20 // bytes per photo
+)
+
+// PhotoUpload is a photo as the reporter sends it: the name their phone gave it and its bytes.
+type PhotoUpload struct {
+	Name string
+	Data []byte
+}
+
+// photoExtensions are the name endings each accepted photo type may keep; the first is given
+// to a name that has another.
+var photoExtensions = map[string][]string{
+	activity.TypeJPEG: {".jpg", ".jpeg"},
+	activity.TypePNG:  {".png"},
+	activity.TypeWebP: {".webp"},
+	activity.TypeGIF:  {".gif"},
+}
+
+// photoError is a refused photo, its message naming the file.
+func photoError(key, name string) error {
+	return &apperr.Error{Kind: apperr.Invalid, Key: key,
+		Args: map[string]any{"Name": name, "MB": MaxPhotoSize >> 20, "Max": MaxPhotos}}
+}
+
+// CheckPhotos checks the photos of a report before anything is written: at most MaxPhotos,
+// each at most MaxPhotoSize bytes, a JPEG, PNG, WebP or GIF by its content (whatever its name
+// says; an HTML page named .jpg is refused), one that decodes, its name sanitised and ending in
+// its real type. It returns the photos to attach, with their thumbnails; the same bytes sent
+// twice are kept once. Errors are Invalid with the file's name in Args["Name"].
+func CheckPhotos(ups []PhotoUpload) ([]*Photo, error) {
+	if len(ups) > MaxPhotos {
+		return nil, photoError("report.error.photo_count", "")
+	}
+	out := make([]*Photo, 0, len(ups))
+	seen := map[string]bool{}
+	for _, up := range ups {
+		shown := activity.SanitizeFileName(up.Name)
+		if shown == "" {
+			shown = "photo"
+		}
+		switch {
+		case len(up.Data) == 0:
+			return nil, photoError("report.error.photo_empty", shown)
+		case len(up.Data) > MaxPhotoSize:
+			return nil, photoError("report.error.photo_too_large", shown)
+		}
+		ct, err := activity.SniffType(up.Data)
+		if err != nil || photoExtensions[ct] == nil {
+			return nil, photoError("report.error.photo_type", shown)
+		}
+		sum := sha256.Sum256(up.Data)
+		hash := hex.EncodeToString(sum[:])
+		if seen[hash] {
+			continue
+		}
+		seen[hash] = true
+		thumb, w, h, err := activity.Thumbnail(up.Data)
+		switch {
+		case errors.Is(err, activity.ErrImageTooLarge):
+			return nil, photoError("report.error.photo_pixels", shown)
+		case err != nil:
+			return nil, photoError("report.error.photo_broken", shown)
+		}
+		out = append(out, &Photo{Name: photoName(up.Name, ct), ContentType: ct, Size: int64(len(up.Data)), SHA256: hash,
+			Width: w, Height: h, Thumb: thumb, Data: up.Data})
+	}
+	return out, nil
+}
+
+// photoName is the name a photo of type ct is kept under: sanitised, and ending in an
+// extension of its real type, so that a PNG sent as "x.html" is kept as "x.png".
+func photoName(name, ct string) string {
+	name = activity.SanitizeFileName(name)
+	exts := photoExtensions[ct]
+	ext := strings.ToLower(path.Ext(name))
+	for _, e := range exts {
+		if ext == e {
+			return name
+		}
+	}
+	stem := strings.Trim(strings.TrimSuffix(name, path.Ext(name)), " .")
+	if stem == "" {
+		stem = "photo"
+	}
+	if n := activity.MaxFileName - len(exts[0]); utf8.RuneCountInString(stem) > n {
+		stem = strings.Trim(string([]rune(stem)[:n]), " .")
+	}
+	return stem + exts[0]
+}
+
+// photoOwner returns the report a code names when key is its private key; anything else,
+// an unknown code or a wrong key alike, is not found.
+func (s *Service) photoOwner(ctx context.Context, code, key string) (*Problem, error) {
+	code, ok := ParseCode(code)
+	if !ok || key == "" {
+		return nil, apperr.ErrNotFound
+	}
+	p, err := s.store.FindProblemByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if !KeyMatches(key, p.SecretHash) {
+		return nil, apperr.ErrNotFound
+	}
+	return p, nil
+}
+
+// AttachPhotos attaches checked photos (see CheckPhotos) to the report a code names; key is
+// the report's private key, as the receipt of Submit gave it, so only its reporter can.
+func (s *Service) AttachPhotos(ctx context.Context, code, key string, photos []*Photo) error {
+	if len(photos) == 0 {
+		return nil
+	}
+	if len(photos) > MaxPhotos {
+		return photoError("report.error.photo_count", "")
+	}
+	p, err := s.photoOwner(ctx, code, key)
+	if err != nil {
+		return err
+	}
+	return s.store.AddPhotos(ctx, p.ID, photos, MaxPhotos)
+}
+
+// OwnerPhotos lists, without their bytes, the photos of the report a code names, for the
+// holder of its private key.
+func (s *Service) OwnerPhotos(ctx context.Context, code, key string) ([]*Photo, error) {
+	p, err := s.photoOwner(ctx, code, key)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.store.FindPhotos(ctx, p.MatterID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Photo
+	for _, ph := range all {
+		if ph.ProblemID == p.ID {
+			out = append(out, ph)
+		}
+	}
+	return out, nil
+}
+
+// OwnerPhoto returns one photo of the report a code names, with its bytes (or its
+// thumbnail's), for the holder of its private key. Another report's photo is not found.
+func (s *Service) OwnerPhoto(ctx context.Context, code, key string, photoID int64, thumb bool) (*Photo, error) {
+	p, err := s.photoOwner(ctx, code, key)
+	if err != nil {
+		return nil, err
+	}
+	ph, err := s.store.FindPhotoContent(ctx, photoID, thumb)
+	if err != nil {
+		return nil, err
+	}
+	if ph.ProblemID != p.ID {
+		return nil, apperr.ErrNotFound
+	}
+	return ph, nil
+}
+
+// photoMatter returns a matter the actor may see as staff (as its page would show it);
+// others are not found.
+func (s *Service) photoMatter(ctx context.Context, a *auth.Actor, matterID int64) (*Matter, error) {
+	if a == nil {
+		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
+	}
+	m, err := s.store.FindMatterByID(ctx, matterID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.matterCanRead(ctx, a, m) {
+		return nil, apperr.ErrNotFound
+	}
+	return m, nil
+}
+
+// MatterPhotos lists, without their bytes, the photos of every report of a matter the actor
+// may see.
+func (s *Service) MatterPhotos(ctx context.Context, a *auth.Actor, matterID int64) ([]*Photo, error) {
+	if _, err := s.photoMatter(ctx, a, matterID); err != nil {
+		return nil, err
+	}
+	return s.store.FindPhotos(ctx, matterID)
+}
+
+// Photo returns one photo of a report, with its bytes (or its thumbnail's), to staff who may
+// see its matter; its MatterID says which matter that is now.
+func (s *Service) Photo(ctx context.Context, a *auth.Actor, photoID int64, thumb bool) (*Photo, error) {
+	if a == nil {
+		return nil, apperr.New(apperr.Unauthorized, "error.login_required")
+	}
+	ph, err := s.store.FindPhotoContent(ctx, photoID, thumb)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.photoMatter(ctx, a, ph.MatterID); err != nil {
+		return nil, err
+	}
+	return ph, nil
+}
+
+// FormOrgName returns the name of the organization whose public form a reporter fills in,
+// the only thing about it the form shows.
+func (s *Service) FormOrgName(ctx context.Context, orgID int64) (string, error) {
+	o, err := s.orgs.FindOrganizationByID(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	return o.Name, nil
+}

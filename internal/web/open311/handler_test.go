@@ -1,0 +1,138 @@
+package open311
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dangjian/dangjian/internal/web/ratelimit"
+	"github.com/dangjian/dangjian/internal/web/view"
+)
+
+// bareHandler is a handler without a mass-work service, for what is answered before the
+// service is asked: the rate limit, the key's presence, formats, methods and tokens.
+func bareHandler(t *testing.T, now func() time.Time) *Handler {
+	t.Helper()
+	c, err := view.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(Deps{Catalog: c, Zone: shanghai, Now: now, ClientIP: func(*http.Request) string { return "203.0.113.9" },
+		Limiter: ratelimit.New(PostInterval, PostBurst, now)})
+}
+
+type answer struct {
+	status int
+	header http.Header
+	errors []wireError
+}
+
+func serve(t *testing.T, h http.Handler, method, path, body string) answer {
+	t.Helper()
+	var r *http.Request
+	if body != "" || method == http.MethodPost {
+		r = httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r = httptest.NewRequest(method, path, nil)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	a := answer{status: w.Code, header: w.Header()}
+	if strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") && w.Code != http.StatusOK {
+		if err := json.Unmarshal(w.Body.Bytes(), &a.errors); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, w.Body.String())
+		}
+	}
+	return a
+}
+
+// TestPostRateLimit: an address gets a burst of ten POSTs, then one per 30 seconds; the
+// eleventh in a row is refused with GeoReport's 400, code 429 and Retry-After.
+func TestPostRateLimit(t *testing.T) {
+	now := testNow
+	h := bareHandler(t, func() time.Time { return now })
+	body := url.Values{"service_code": {"parking"}, "address_id": {"B-1"}}.Encode()
+	for i := range PostBurst {
+		if a := serve(t, h, http.MethodPost, "/open311/v2/requests.json", body); a.status != http.StatusForbidden {
+			t.Fatalf("POST %d: status %d, want 403 (no api_key)", i+1, a.status)
+		}
+	}
+	a := serve(t, h, http.MethodPost, "/open311/v2/requests.json", body)
+	if a.status != http.StatusBadRequest || len(a.errors) != 1 || a.errors[0].Code != 429 {
+		t.Fatalf("eleventh POST: status %d, errors %+v; want 400 with code 429", a.status, a.errors)
+	}
+	if got := a.header.Get("Retry-After"); got != "30" {
+		t.Errorf("Retry-After = %q, want 30", got)
+	}
+	now = now.Add(PostInterval)
+	if a := serve(t, h, http.MethodPost, "/open311/v2/requests.json", body); a.status != http.StatusForbidden {
+		t.Errorf("POST after 30 s: status %d, want 403", a.status)
+	}
+}
+
+// TestRoutes: what is answered without the service: unknown resources and formats are 404
+// in the format the path suggests, methods a path does not take are 400 with code 405, and
+// no token is ever known.
+func TestRoutes(t *testing.T) {
+	h := bareHandler(t, func() time.Time { return testNow })
+	for _, tc := range []struct {
+		method, path string
+		status, code int
+		contentType  string
+		allow        string
+	}{
+		{"GET", "/open311/v2/tokens/abc.json", 404, 404, contentJSON, ""},
+		{"GET", "/open311/v2/tokens/abc.xml", 404, 404, contentXML, ""},
+		{"GET", "/open311/v2/tokens/abc", 404, 404, contentXML, ""},
+		{"GET", "/open311/v2/services.yaml", 404, 404, contentXML, ""},
+		{"GET", "/open311/v2/services", 404, 404, contentXML, ""},
+		{"GET", "/open311/v2/nothing.json", 404, 404, contentJSON, ""},
+		{"GET", "/open311/v3/services.json", 404, 404, contentJSON, ""},
+		{"GET", "/open311/", 404, 404, contentXML, ""},
+		{"GET", "/open311/v2/requests/1/2.json", 404, 404, contentJSON, ""},
+		{"POST", "/open311/v2/requests.yaml", 404, 404, contentXML, ""},
+		{"POST", "/open311/v2/services.json", 400, 405, contentJSON, "GET, HEAD"},
+		{"DELETE", "/open311/v2/requests.json", 400, 405, contentJSON, "GET, POST"},
+		{"PUT", "/open311/v2/requests/123.json", 400, 405, contentJSON, "GET"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, tc.path, nil)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.status {
+				t.Errorf("status %d, want %d\n%s", w.Code, tc.status, w.Body.String())
+			}
+			if got := w.Header().Get("Content-Type"); got != tc.contentType {
+				t.Errorf("Content-Type %q, want %q", got, tc.contentType)
+			}
+			if got := w.Header().Get("Allow"); got != tc.allow {
+				t.Errorf("Allow %q, want %q", got, tc.allow)
+			}
+			var code struct {
+				Errors []wireError `xml:"error"`
+			}
+			var list []wireError
+			if tc.contentType == contentJSON {
+				if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				if !strings.HasPrefix(w.Body.String(), `<?xml version="1.0" encoding="UTF-8"?>`) {
+					t.Fatalf("no declaration:\n%s", w.Body.String())
+				}
+				if err := xmlUnmarshal(w.Body.Bytes(), "errors", &code); err != nil {
+					t.Fatal(err)
+				}
+				list = code.Errors
+			}
+			if len(list) != 1 || list[0].Code != tc.code || list[0].Description == "" {
+				t.Errorf("errors %+v, want one with code %d", list, tc.code)
+			}
+		})
+	}
+}
