@@ -27,7 +27,12 @@ func TestPagesFit360(t *testing.T) {
 		fmt.Sprintf("/report/%d", s.Demo.SecondBranch.ID), "/t",
 		"/matters", "/matters?tab=all", "/matters/new", "/matters/prominent", fmt.Sprintf("/orgs/%d/categories", s.Demo.SecondBranch.ID),
 		"/admin/holidays",
-		"/visits", "/visits/new", "/visits/coverage", "/visits/coverage?zone=A%E5%8C%BA", "/visits/coverage?mine=1"}
+		"/visits", "/visits/new", "/visits/coverage", "/visits/coverage?zone=A%E5%8C%BA", "/visits/coverage?mine=1",
+		fmt.Sprintf("/matters/%d", s.Masswork.Matters["heat"].ID), fmt.Sprintf("/matters/%d", s.Masswork.Matters["network"].ID),
+		fmt.Sprintf("/t/%s", s.Masswork.Receipts["fire"].Code),
+		"/projects", "/projects/new", fmt.Sprintf("/projects/%d", s.Masswork.Project.ID), fmt.Sprintf("/projects/%d/edit", s.Masswork.Project.ID),
+		fmt.Sprintf("/p/%d", s.Masswork.Project.ID), fmt.Sprintf("/board/%d", s.Demo.SecondBranch.ID),
+		fmt.Sprintf("/orgs/%d/insight", s.Demo.SecondBranch.ID), fmt.Sprintf("/orgs/%d/open311", s.Demo.SecondBranch.ID)}
 	for _, run := range []struct {
 		width int
 		lang  string
@@ -47,8 +52,12 @@ func TestPagesFit360(t *testing.T) {
 			if overflow {
 				t.Errorf("%s scrolls sideways at %d px", path, width)
 			}
-			if body := text(t, ctx, "main"); strings.Contains(body, "error.") || strings.Contains(body, "field.") {
-				t.Errorf("%s shows an untranslated key: %q", path, body)
+			body := text(t, ctx, "main")
+			for _, key := range []string{"error.", "field.", "audit.", "matter.", "matters.", "report.", "track.", "visits.", "projects.", "open311."} {
+				if strings.Contains(body, key) {
+					t.Errorf("%s shows an untranslated key %s…: %q", path, key, body)
+					break
+				}
 			}
 			name := strings.Trim(strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(path), "-")
 			if name == "" {

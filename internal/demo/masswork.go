@@ -126,7 +126,14 @@ func (l *massLoader) load(deps MassworkDeps) error {
 	for _, c := range cats {
 		l.category[c.Code] = c.ID
 	}
-	m := l.merchants
+	// The k-th merchant of a market zone (A–E), so that a report's zone is the reporter's.
+	byZone := map[byte][]*org.Person{}
+	for _, p := range l.merchants {
+		if p.Zone != "" {
+			byZone[p.Zone[0]] = append(byZone[p.Zone[0]], p)
+		}
+	}
+	z := func(zone byte, k int) *org.Person { list := byZone[zone]; return list[k%len(list)] }
 	web := func(name string, who *org.Person, anonymous bool, cat, text string) error {
 		r := &masswork.Report{OrgID: l.d.SecondBranch.ID, CategoryID: l.category[cat], Description: text,
 			Place: masswork.Place{Zone: who.Zone, Booth: who.Booth}, Anonymous: anonymous, Channel: masswork.ChannelWeb}
@@ -151,39 +158,40 @@ func (l *massLoader) load(deps MassworkDeps) error {
 
 	// Week 1: the heat. The corridors of zone C have no shade and no cooling.
 	at(0, 10, 12)
-	if err := web("heat", m[12], false, "facilities", "C区二楼走廊没有遮阳也没有降温设施，中午温度超过40度，顾客都不愿意进来，经营户也中暑了"); err != nil {
+	if err := web("heat", z('C', 1), false, "facilities", "C区二楼走廊没有遮阳也没有降温设施，中午温度超过40度，顾客都不愿意进来，经营户也中暑了"); err != nil {
 		return err
 	}
 	at(0, 15, 40)
-	if err := metoo("heat", m[17], "走廊太热了，42度的天没有空调没有风扇，希望装遮阳棚和喷雾降温"); err != nil {
+	if err := metoo("heat", z('C', 2), "走廊太热了，42度的天没有空调没有风扇，希望装遮阳棚和喷雾降温"); err != nil {
 		return err
 	}
 	// The branch committee visits zone C and zone A.
 	visits := []struct {
 		day, hour int
 		cadre     int
+		zone      byte
 		who       int
 		summary   string
 		cat, text string
 		matter    string
 	}{
-		{1, 9, 0, 22, "走访C区经营户，了解高温天气经营情况", "facilities", "二楼走廊高温难耐，希望尽快加装遮阳和降温设施", "heat"},
-		{1, 10, 1, 27, "走访C区，宣传防暑降温知识，发放藿香正气水", "", "", ""},
-		{2, 9, 2, 0, "走访A区楼层代表，听取对市场管理的意见", "parking", "东门停车位太少，早上进货的车没地方停，经常被贴罚单", "parking"},
-		{2, 14, 0, 5, "走访A区经营户，了解淡季经营困难", "", "", ""},
-		{3, 9, 3, 10, "走访A区，了解进货车辆停放问题", "parking", "东门口车辆乱停，早高峰堵得进不来", "parking"},
-		{9, 10, 1, 31, "走访B区经营户，了解网络直播带货情况", "network", "B区宽带这周断了三次，直播带货全断了，损失很大", "network"},
-		{9, 15, 2, 36, "走访B区，听取对网络和物业的意见", "", "", ""},
-		{16, 9, 0, 43, "走访D区，检查消防安全", "fire_safety", "D区消防通道被几家的货物堵住了，万一着火人出不去", "fire"},
-		{23, 10, 3, 46, "走访E区新入驻商户", "", "", ""},
-		{30, 9, 0, 2, "回访A区楼层代表，通报东门停车场扩容进展", "", "", ""},
-		{44, 14, 1, 14, "走访C区，回访遮阳降温设施安装情况", "", "", ""},
-		{58, 10, 2, 39, "走访B区，回访宽带改造后的使用情况", "", "", ""},
-		{66, 9, 0, 8, "走访A区，听取对假冒珍珠问题的意见", "market_order", "外来摊贩在A区门口卖假珍珠，冒充我们商户，败坏市场名声", "fake"},
+		{1, 9, 0, 'C', 6, "走访C区经营户，了解高温天气经营情况", "facilities", "二楼走廊高温难耐，希望尽快加装遮阳和降温设施", "heat"},
+		{1, 10, 1, 'C', 7, "走访C区，宣传防暑降温知识，发放藿香正气水", "", "", ""},
+		{2, 9, 2, 'A', 0, "走访A区楼层代表，听取对市场管理的意见", "parking", "东门停车位太少，早上进货的车没地方停，经常被贴罚单", "parking"},
+		{2, 14, 0, 'A', 5, "走访A区经营户，了解淡季经营困难", "", "", ""},
+		{3, 9, 3, 'A', 10, "走访A区，了解进货车辆停放问题", "parking", "东门口车辆乱停，早高峰堵得进不来", "parking"},
+		{9, 10, 1, 'B', 1, "走访B区经营户，了解网络直播带货情况", "network", "B区宽带这周断了三次，直播带货全断了，损失很大", "network"},
+		{9, 15, 2, 'B', 2, "走访B区，听取对网络和物业的意见", "", "", ""},
+		{16, 9, 0, 'D', 1, "走访D区，检查消防安全", "fire_safety", "D区消防通道被几家的货物堵住了，万一着火人出不去", "fire"},
+		{23, 10, 3, 'E', 5, "走访E区新入驻商户", "", "", ""},
+		{30, 9, 0, 'A', 2, "回访A区楼层代表，通报东门停车场扩容进展", "", "", ""},
+		{44, 14, 1, 'C', 20, "走访C区，回访遮阳降温设施安装情况", "", "", ""},
+		{58, 10, 2, 'B', 5, "走访B区，回访宽带改造后的使用情况", "", "", ""},
+		{66, 9, 0, 'A', 8, "走访A区，听取对假冒珍珠问题的意见", "market_order", "外来摊贩在A区门口卖假珍珠，冒充我们商户，败坏市场名声", "fake"},
 	}
 	logVisit := func(i int) error {
 		v := visits[i]
-		who := m[v.who]
+		who := z(v.zone, v.who)
 		at(v.day, v.hour, 0)
 		in := masswork.VisitInput{OrgID: l.d.SecondBranch.ID, ContactID: who.ID, VisitedAt: l.clock.t.In(l.svc.Zone()).Format("2006-01-02T15:04"),
 			Summary: v.summary}
@@ -224,25 +232,25 @@ func (l *massLoader) load(deps MassworkDeps) error {
 	}
 	// More voices on the heat and the parking, by the form and by phone.
 	at(3, 11, 5)
-	for i, who := range []int{33, 48, 52, 61} {
+	for i, who := range []int{10, 11, 12, 13} {
 		at(3+i, 11+i, 5)
-		if err := metoo("heat", m[who], []string{"同感，下午根本待不住", "", "我们店员已经中暑两次了", ""}[i]); err != nil {
+		if err := metoo("heat", z('C', who), []string{"同感，下午根本待不住", "", "我们店员已经中暑两次了", ""}[i]); err != nil {
 			return err
 		}
 	}
 	at(4, 9, 30)
-	if err := phone("parking", m[7], "parking", "打电话反映：东门进货车辆没处停，希望划出临时卸货车位"); err != nil {
+	if err := phone("parking", z('A', 3), "parking", "打电话反映：东门进货车辆没处停，希望划出临时卸货车位"); err != nil {
 		return err
 	}
 	// Two more parking matters, filed separately (the form's suggestion was not taken, and a
 	// cadre filed one without looking), merged by the secretary the next day.
 	at(4, 16, 0)
-	if err := web("parking3", m[19], true, "parking", "东大门那边停车太难了，每天早上找车位要半小时"); err != nil {
+	if err := web("parking3", z('A', 4), true, "parking", "东大门那边停车太难了，每天早上找车位要半小时"); err != nil {
 		return err
 	}
 	at(5, 10, 0)
 	r := &masswork.Report{OrgID: l.d.SecondBranch.ID, CategoryID: l.category["parking"], Description: "东门外道路两侧乱停车，早上卸货车辆进不来",
-		PersonID: m[24].ID, Place: masswork.Place{Zone: m[24].Zone, Booth: m[24].Booth}, Channel: masswork.ChannelStaff}
+		PersonID: z('A', 5).ID, Place: masswork.Place{Zone: z('A', 5).Zone, Booth: z('A', 5).Booth}, Channel: masswork.ChannelStaff}
 	if err := l.submit("parking2", l.secretary, r); err != nil {
 		return err
 	}
@@ -253,9 +261,9 @@ func (l *massLoader) load(deps MassworkDeps) error {
 	if err := l.merge("parking", "parking3"); err != nil {
 		return err
 	}
-	for i, who := range []int{26, 44, 57, 63, 71, 88} {
+	for i, who := range []int{11, 12, 13, 14, 15, 16} {
 		at(6+i*3, 10, 20)
-		if err := metoo("parking", m[who], []string{"", "每天早上都堵", "", "", "货车司机都不愿意来了", ""}[i]); err != nil {
+		if err := metoo("parking", z('A', who), []string{"", "每天早上都堵", "", "", "货车司机都不愿意来了", ""}[i]); err != nil {
 			return err
 		}
 	}
@@ -314,8 +322,8 @@ func (l *massLoader) load(deps MassworkDeps) error {
 		return err
 	}
 	at(9, 18, 0)
-	for _, who := range []int{41, 56} {
-		if err := metoo("network", m[who], "直播间也断了"); err != nil {
+	for _, who := range []int{3, 4} {
+		if err := metoo("network", z('B', who), "直播间也断了"); err != nil {
 			return err
 		}
 	}
@@ -340,7 +348,7 @@ func (l *massLoader) load(deps MassworkDeps) error {
 		return err
 	}
 	at(16, 15, 0)
-	if err := phone("fire", m[45], "fire_safety", "D区消防通道又被堆了纸箱"); err != nil {
+	if err := phone("fire", z('D', 2), "fire_safety", "D区消防通道又被堆了纸箱"); err != nil {
 		return err
 	}
 	at(17, 9, 0)
@@ -363,7 +371,7 @@ func (l *massLoader) load(deps MassworkDeps) error {
 
 	// A dirty toilet: resolved, nobody answered in seven days — closed without reply.
 	at(24, 8, 30)
-	if err := web("toilet", m[66], true, "sanitation", "三楼公共厕所很脏，没有纸也没有洗手液"); err != nil {
+	if err := web("toilet", z('E', 3), true, "sanitation", "三楼公共厕所很脏，没有纸也没有洗手液"); err != nil {
 		return err
 	}
 	at(24, 14, 0)
@@ -387,7 +395,7 @@ func (l *massLoader) load(deps MassworkDeps) error {
 
 	// A fee nobody can waive: rejected with a reason.
 	at(36, 9, 0)
-	if err := web("fee", m[70], false, "other", "希望市场免除今年全部管理费"); err != nil {
+	if err := web("fee", z('E', 4), false, "other", "希望市场免除今年全部管理费"); err != nil {
 		return err
 	}
 	at(36, 15, 0)
@@ -402,9 +410,9 @@ func (l *massLoader) load(deps MassworkDeps) error {
 	if err := l.reply("heat", "C区二楼走廊遮阳棚已安装完成，喷雾降温设备正在采购。", true); err != nil {
 		return err
 	}
-	for i, who := range []int{75, 79, 83} {
+	for i, who := range []int{14, 15, 16} {
 		at(58+i*3, 13, 0)
-		if err := metoo("heat", m[who], []string{"三楼也一样热", "", "希望喷雾降温早点装上"}[i]); err != nil {
+		if err := metoo("heat", z('C', who), []string{"三楼也一样热", "", "希望喷雾降温早点装上"}[i]); err != nil {
 			return err
 		}
 	}
@@ -417,8 +425,8 @@ func (l *massLoader) load(deps MassworkDeps) error {
 		return err
 	}
 	at(66, 15, 0)
-	for _, who := range []int{91, 95, 102} {
-		if err := metoo("fake", m[who], "有顾客拿着假珍珠来我们店里退货"); err != nil {
+	for _, who := range []int{17, 18, 19} {
+		if err := metoo("fake", z('A', who), "有顾客拿着假珍珠来我们店里退货"); err != nil {
 			return err
 		}
 	}
@@ -429,7 +437,7 @@ func (l *massLoader) load(deps MassworkDeps) error {
 	l.out.Escalated = l.out.Matters["fake"]
 	// Yesterday: a leak at the lift, not yet answered.
 	at(69, 18, 20)
-	if err := web("leak", m[110], true, "facilities", "电梯口天花板漏水，地面很滑，有人摔倒了"); err != nil {
+	if err := web("leak", z('C', 9), true, "facilities", "电梯口天花板漏水，地面很滑，有人摔倒了"); err != nil {
 		return err
 	}
 	// Refresh what the tests and the printout look at.

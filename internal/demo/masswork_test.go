@@ -55,7 +55,7 @@ func TestLoadMasswork(t *testing.T) {
 				t.Errorf("%s: %d people, recount %d", name, m.People, len(people))
 			}
 		}
-		if mw.Matters["parking"].People < 10 || mw.Matters["heat"].People < 8 {
+		if mw.Matters["parking"].People != 11 || mw.Matters["heat"].People != 10 {
 			t.Errorf("prominent matters have %d and %d people", mw.Matters["parking"].People, mw.Matters["heat"].People)
 		}
 		if got := mw.Matters["toilet"].CloseReason; got != masswork.CloseNoReply {

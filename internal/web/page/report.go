@@ -427,8 +427,11 @@ func (h *Reports) SubmitReport(w http.ResponseWriter, r *http.Request) {
 			rp.Photos = len(photos)
 		}
 	}
-	if t, err := h.Mass.Track(ctx, receipt.Code, receipt.Key); err == nil {
-		rp.Matter = t.Matter
+	if rep.MeToo != 0 {
+		// The matter joined, with its people now (a new report's receipt needs none of it).
+		if t, err := h.Mass.Track(ctx, receipt.Code, receipt.Key); err == nil {
+			rp.Matter = t.Matter
+		}
 	}
 	h.View.Render(w, r, http.StatusOK, "report_receipt", rp)
 }
