@@ -435,6 +435,10 @@ type Store interface {
 	// escalated for it (for the escalation job), at most limit.
 	DueMatters(ctx context.Context, now time.Time, limit int) ([]*Matter, error)
 
+	// ResolveMatter writes a resolved matter like UpdateMatter and, in the same transaction,
+	// inserts the feedback rows ask picks from the matter's reports as they stand then.
+	ResolveMatter(ctx context.Context, m *Matter, evs []*Event, ask func([]*Problem) []*Feedback, rec *audit.Record) error
+
 	// Feedback. AskFeedback inserts the rows of a round (skipping those already asked).
 	AskFeedback(ctx context.Context, fb []*Feedback) error
 	FindFeedback(ctx context.Context, matterID int64, round int) ([]*Feedback, error)

@@ -213,19 +213,18 @@ func (s *Service) Resolve(ctx context.Context, a *auth.Actor, id int64, version 
 	if m.RespondedAt.IsZero() {
 		m.RespondedAt = now
 	}
-	if err := s.matterUpdate(ctx, m, rec, matterEvent(a, m, EventResolved, true, body, from, now)); err != nil {
-		return err
+	m.UpdatedAt = now
+	rec.After = audit.JSON(matterAudit(m))
+	// The matter and the questions in one transaction: a resolved matter always has them.
+	ask := func(problems []*Problem) []*Feedback {
+		var fb []*Feedback
+		for _, p := range matterLatestPerPerson(problems) {
+			fb = append(fb, &Feedback{MatterID: m.ID, ProblemID: p.ID, ProblemCode: p.Code, Round: m.Round, AskedAt: now})
+		}
+		return fb
 	}
-	problems, err := s.store.FindProblems(ctx, m.ID)
-	if err != nil {
+	if err := s.store.ResolveMatter(ctx, m, []*Event{matterEvent(a, m, EventResolved, true, body, from, now)}, ask, rec); err != nil {
 		return fmt.Errorf("masswork: resolve: %w", err)
-	}
-	var fb []*Feedback
-	for _, p := range matterLatestPerPerson(problems) {
-		fb = append(fb, &Feedback{MatterID: m.ID, ProblemID: p.ID, ProblemCode: p.Code, Round: m.Round, AskedAt: now})
-	}
-	if err := s.store.AskFeedback(ctx, fb); err != nil {
-		return fmt.Errorf("masswork: resolve: ask feedback: %w", err)
 	}
 	return nil
 }

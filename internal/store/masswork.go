@@ -828,24 +828,54 @@ func (db *DB) FindProblemByCode(ctx context.Context, code string) (*masswork.Pro
 func (db *DB) FindProblems(ctx context.Context, matterID int64) ([]*masswork.Problem, error) {
 	var out []*masswork.Problem
 	err := db.readOnce(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT "+problemColumns+problemFrom+" WHERE p.matter_id = ? ORDER BY p.created_at, p.id", matterID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanProblem(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
+		var err error
+		out, err = tx.matterProblems(ctx, matterID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: find problems: %w", err)
 	}
 	return out, nil
+}
+
+// matterProblems reads a matter's reports, oldest first.
+func (tx *Tx) matterProblems(ctx context.Context, matterID int64) ([]*masswork.Problem, error) {
+	rows, err := tx.query(ctx, "SELECT "+problemColumns+problemFrom+" WHERE p.matter_id = ? ORDER BY p.created_at, p.id", matterID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*masswork.Problem
+	for rows.Next() {
+		p, err := scanProblem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ResolveMatter writes a resolved matter as UpdateMatter does and, in the same transaction,
+// asks for the reporters' say: ask picks the feedback rows from the matter's reports as they
+// stand in the transaction (a "me too" arriving meanwhile is either asked or waits).
+func (db *DB) ResolveMatter(ctx context.Context, m *masswork.Matter, evs []*masswork.Event, ask func([]*masswork.Problem) []*masswork.Feedback, rec *audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.matterWrite(ctx, m); err != nil {
+			return err
+		}
+		if err := tx.matterEvents(ctx, m.ID, evs...); err != nil {
+			return err
+		}
+		problems, err := tx.matterProblems(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.matterAsk(ctx, ask(problems)); err != nil {
+			return err
+		}
+		return tx.matterAudit(ctx, rec, m.ID)
+	})
 }
 
 // FindEvents returns a matter's timeline, oldest first; with publicOnly, its public entries.
@@ -1140,23 +1170,26 @@ func (db *DB) AskFeedback(ctx context.Context, fb []*masswork.Feedback) error {
 	if len(fb) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		for _, f := range fb {
-			if f.AskedAt.IsZero() {
-				f.AskedAt = db.Now()
-			}
-			id, err := tx.insert(ctx, `INSERT INTO matter_feedback (matter_id, problem_id, round, asked_at)
-				VALUES (?, ?, ?, ?) ON CONFLICT (problem_id, round) DO NOTHING`, f.MatterID, f.ProblemID, f.Round, ms(f.AskedAt))
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("store: ask feedback: %w", err)
-			}
-			f.ID = id
+	return db.inTx(ctx, func(tx *Tx) error { return tx.matterAsk(ctx, fb) })
+}
+
+// matterAsk inserts feedback rows, skipping those already asked.
+func (tx *Tx) matterAsk(ctx context.Context, fb []*masswork.Feedback) error {
+	for _, f := range fb {
+		if f.AskedAt.IsZero() {
+			f.AskedAt = tx.db.Now()
 		}
-		return nil
-	})
+		id, err := tx.insert(ctx, `INSERT INTO matter_feedback (matter_id, problem_id, round, asked_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (problem_id, round) DO NOTHING`, f.MatterID, f.ProblemID, f.Round, ms(f.AskedAt))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: ask feedback: %w", err)
+		}
+		f.ID = id
+	}
+	return nil
 }
 
 // FindFeedback returns the feedback rows of a matter's round, with each report's code and,

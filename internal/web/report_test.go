@@ -96,6 +96,9 @@ type reportAnswer struct {
 	status int
 	header http.Header
 	body   string
+	// receipt is where a filed report's post redirected to (the receipt page post
+	// follows, as a browser does).
+	receipt string
 }
 
 // do sends a request from the client address ip as user.
@@ -145,7 +148,13 @@ func (rf *reportFixture) post(t *testing.T, ip string, fields url.Values, files 
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return rf.do(t, "anonymous", ip, req)
+	ans := rf.do(t, "anonymous", ip, req)
+	if loc := ans.header.Get("Location"); ans.status == http.StatusSeeOther && strings.Contains(loc, "/receipt?") {
+		next := rf.getAs(t, "anonymous", ip, loc)
+		next.receipt = loc
+		return next
+	}
+	return ans
 }
 
 // postForm sends an ordinary form from ip.
@@ -322,6 +331,18 @@ func TestReportPages(t *testing.T) {
 			t.Errorf("receipt: code not grouped or referrer policy %q", ans.header.Get("Referrer-Policy"))
 		}
 		reportWant(t, "receipt", ans.body, "您的专属链接", "已附 1 张照片", "只能看到公开的办理进度")
+		// The form redirected to the receipt: reloading it files nothing again, and without
+		// the key it is the code's public page.
+		before := rf.count(t)
+		if again := rf.getAs(t, "anonymous", rf.client(), ans.receipt); again.status != http.StatusOK || !strings.Contains(again.body, masswork.FormatCode(code)) {
+			t.Errorf("receipt reloaded: status %d", again.status)
+		}
+		if after := rf.count(t); after != before {
+			t.Errorf("reloading the receipt filed %d reports", after-before)
+		}
+		if pub := rf.getAs(t, "anonymous", rf.client(), "/t/"+code+"/receipt"); pub.status != http.StatusSeeOther || pub.header.Get("Location") != "/t/"+code {
+			t.Errorf("receipt without the key: status %d, location %q", pub.status, pub.header.Get("Location"))
+		}
 		anon := rf.parkingReport("西门的停车收费太贵了，一小时二十元，商户负担很重，来进货的客户也都嫌贵不愿意来了，尾巴标记QK7")
 		anon.Set(fmt.Sprintf("attr_%d_gate", rf.parking.ID), "west")
 		anon.Set("anonymous", "1")
@@ -580,4 +601,14 @@ func (rf *reportFixture) receiptFrom(t *testing.T, ip string, fields url.Values)
 	if ans := rf.post(t, ip, fields); ans.status != http.StatusOK || !reportCodeRE.MatchString(ans.body) {
 		t.Fatalf("report from %s: status %d\n%s", ip, ans.status, excerpt(ans.body))
 	}
+}
+
+// count returns the number of reports filed.
+func (rf *reportFixture) count(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := rf.app.DB.SQL().QueryRow("SELECT COUNT(*) FROM problems").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

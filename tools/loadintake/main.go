@@ -128,7 +128,7 @@ func run(ctx context.Context, o options) error {
 				c := client.Add(1)
 				req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", c>>16&255, c>>8&255, c&255))
 				return req
-			}, OK: http.StatusOK},
+			}, OK: http.StatusSeeOther},
 	}
 	fmt.Printf("database: %s; GOMAXPROCS=%d, NumCPU=%d, %s; %d connections; %s warm-up, %s measured in %d rounds per target\n\n",
 		a.DB.Dialect, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.conns, o.warmup, o.duration, o.rounds)

@@ -416,23 +416,57 @@ func (h *Reports) SubmitReport(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnprocessableEntity, err)
 		return
 	}
-	rp := &ReceiptPage{Base: h.View.NewBase(r, "report.receipt_title"), Code: receipt.Code, Grouped: masswork.FormatCode(receipt.Code),
-		MeToo: rep.MeToo != 0, Anonymous: rep.Anonymous}
-	rp.Path = trackPath(receipt.Code, receipt.Key)
-	rp.Link = h.publicBase(r) + rp.Path
+	// The receipt is a page of its own the form redirects to, so that reloading it files
+	// nothing again.
+	to := "/t/" + receipt.Code + "/receipt?k=" + url.QueryEscape(receipt.Key)
 	if len(photos) > 0 {
 		if err := h.Mass.AttachPhotos(ctx, receipt.Code, receipt.Key, photos); err != nil {
-			rp.PhotosFailed = true
+			to += "&photos_failed=1"
 		} else {
-			rp.Photos = len(photos)
+			to += "&photos=" + strconv.Itoa(len(photos))
 		}
 	}
-	if rep.MeToo != 0 {
-		// The matter joined, with its people now (a new report's receipt needs none of it).
-		if t, err := h.Mass.Track(ctx, receipt.Code, receipt.Key); err == nil {
-			rp.Matter = t.Matter
-		}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// Receipt shows the receipt of a report just filed (GET /t/{code}/receipt?k=): the code in
+// large digits, the private link and what became of the photos. Only the holder of the
+// private key sees it; anyone else is sent to the code's public page.
+func (h *Reports) Receipt(w http.ResponseWriter, r *http.Request) {
+	reportPrivate(w)
+	if !h.lookup.Allow(reportClient(r)) {
+		h.trackLimited(w, r)
+		return
 	}
+	code, ok := masswork.ParseCode(r.PathValue("code"))
+	if !ok {
+		h.trackError(w, r, apperr.ErrNotFound)
+		return
+	}
+	q := r.URL.Query()
+	key := q.Get("k")
+	if utf8.RuneCountInString(key) > 200 {
+		key = ""
+	}
+	t, err := h.Mass.Track(r.Context(), code, key)
+	if err != nil {
+		h.trackError(w, r, err)
+		return
+	}
+	if !t.Owner || t.Problem == nil {
+		http.Redirect(w, r, "/t/"+code, http.StatusSeeOther)
+		return
+	}
+	rp := &ReceiptPage{Base: h.View.NewBase(r, "report.receipt_title"), Code: code, Grouped: masswork.FormatCode(code),
+		MeToo: t.Problem.Kind == masswork.KindMeToo, Anonymous: t.Problem.Anonymous}
+	rp.Path = trackPath(code, key)
+	rp.Link = h.publicBase(r) + rp.Path
+	if rp.MeToo {
+		rp.Matter = t.Matter // the matter joined, with its people now
+	}
+	rp.Photos, _ = strconv.Atoi(q.Get("photos"))
+	rp.Photos = min(max(rp.Photos, 0), masswork.MaxPhotos)
+	rp.PhotosFailed = q.Get("photos_failed") != ""
 	h.View.Render(w, r, http.StatusOK, "report_receipt", rp)
 }
 
