@@ -116,6 +116,19 @@ func TestEscalation(t *testing.T) {
 			t.Fatal(err)
 		}
 		escalate("2026-12-01 00:00", 0)
+		// A dissatisfied answer reopens it with a new deadline, which is escalated in its turn.
+		fb := e.view(t, m.ID).Feedback
+		if len(fb) == 0 {
+			t.Fatal("nobody asked")
+		}
+		if err := e.svc.RecordFeedback(ctx, sec, fb[0].ID, false, masswork.RatingDissatisfied, "还是断网"); err != nil {
+			t.Fatal(err)
+		}
+		if m := e.matter(t, m.ID); m.Status != masswork.StatusInProgress || m.Escalations != masswork.EscalatedResponse {
+			t.Fatalf("reopened: status %s, level %d", m.Status, m.Escalations)
+		}
+		escalate("2026-12-14 00:00", 0)
+		escalate("2026-12-16 00:01", 1)
 	})
 }
 

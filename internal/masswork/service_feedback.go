@@ -166,6 +166,9 @@ func (s *Service) matterAnswerOnce(ctx context.Context, a *auth.Actor, matterID 
 			return err
 		}
 		m.ResolvedAt, m.ResolveDue = time.Time{}, due
+		// The new resolution deadline is escalated again when missed (the level of a missed
+		// resolution is 2; a missed first response stays recorded as 1).
+		m.Escalations = min(m.Escalations, 1)
 		evs = append(evs, matterEvent(a, m, EventReopened, true, "", from, now))
 	case all:
 		if err := matterTransit(m, ActClose); err != nil {

@@ -345,6 +345,22 @@ func (tx *Tx) matterAddGrams(ctx context.Context, matterID, categoryID int64, gr
 	return tx.matterCountGrams(ctx, matterID, m)
 }
 
+// matterRegram rebuilds a matter's grams from the text of the reports it has now.
+func (tx *Tx) matterRegram(ctx context.Context, m *masswork.Matter) error {
+	if _, err := tx.exec(ctx, "DELETE FROM matter_grams WHERE matter_id = ?", m.ID); err != nil {
+		return fmt.Errorf("store: matter grams: %w", err)
+	}
+	problems, err := tx.matterProblems(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	var grams []int32
+	for _, p := range problems {
+		grams = append(grams, masswork.Grams(p.Description)...)
+	}
+	return tx.matterAddGrams(ctx, m.ID, m.CategoryID, grams, m)
+}
+
 // matterInsertGrams adds distinct grams to a matter's index under its category.
 func (tx *Tx) matterInsertGrams(ctx context.Context, matterID, categoryID int64, grams []int32) error {
 	const batch = 300
@@ -1130,6 +1146,12 @@ func (db *DB) Split(ctx context.Context, from *masswork.Matter, problemIDs []int
 		}
 		if !matterClosedStatus(m.Status) {
 			if err := tx.matterAddGrams(ctx, m.ID, m.CategoryID, grams, m); err != nil {
+				return err
+			}
+		}
+		if !matterClosedStatus(from.Status) {
+			// What is left of from is suggested for its own reports' text only.
+			if err := tx.matterRegram(ctx, from); err != nil {
 				return err
 			}
 		}

@@ -630,6 +630,23 @@ func TestMatterMergeAndSplit(t *testing.T) {
 		for _, id := range []int64{a.ID, b.ID, nm.ID, other.ID} {
 			e.checkRecount(id)
 		}
+		// What stays in a is indexed by its own reports' text only.
+		left, _ := e.db.FindProblems(ctx, a.ID)
+		want := map[int32]bool{}
+		for _, p := range left {
+			for _, g := range masswork.Grams(p.Description) {
+				want[g] = true
+			}
+		}
+		if got := e.grams(a.ID); len(got) != len(want) || e.matter(a.ID).Grams != len(want) {
+			t.Fatalf("grams left in a: %d (counted %d), want %d", len(got), e.matter(a.ID).Grams, len(want))
+		} else {
+			for _, g := range got {
+				if !want[g] {
+					t.Fatalf("gram %d of a split-off report left in a", g)
+				}
+			}
+		}
 		if got := e.matter(nm.ID); got.Status != masswork.StatusAccepted || got.CategoryName != "停车" {
 			t.Fatalf("new matter = %+v", got)
 		}
