@@ -125,7 +125,7 @@ func TestTransitions(t *testing.T) {
 			S: {"accept": A, "reject": J, "assign": S, "start": "", "reply": S, "resolve": "", "merge": M, "split": S, "public": S},
 			A: {"accept": "", "reject": J, "assign": A, "start": I, "reply": A, "resolve": R, "merge": M, "split": A, "public": A},
 			I: {"accept": "", "reject": "", "assign": I, "start": "", "reply": I, "resolve": R, "merge": M, "split": I, "public": I},
-			R: {"accept": "", "reject": "", "assign": "", "start": "", "reply": R, "resolve": "", "merge": M, "split": R, "public": R},
+			R: {"accept": "", "reject": "", "assign": "", "start": "", "reply": R, "resolve": "", "merge": "", "split": "", "public": R},
 			C: {"accept": "", "reject": "", "assign": "", "start": "", "reply": C, "resolve": "", "merge": "", "split": "", "public": C},
 			J: {"accept": "", "reject": "", "assign": "", "start": "", "reply": J, "resolve": "", "merge": "", "split": "", "public": J},
 			M: {"accept": "", "reject": "", "assign": "", "start": "", "reply": "", "resolve": "", "merge": "", "split": "", "public": M},

@@ -123,6 +123,9 @@ func (s *Service) SaveCategory(ctx context.Context, a *auth.Actor, c *Category) 
 		if !a.CanAdmin(old.OrgPath) {
 			return apperr.ErrNotFound
 		}
+		// A category stays with the organization that keeps it, whichever page (a branch's,
+		// where it applies by inheritance) it was edited from.
+		c.OrgID = old.OrgID
 	}
 	if err := s.matterCheckCategory(ctx, a, c); err != nil {
 		return err

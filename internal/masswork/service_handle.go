@@ -153,6 +153,13 @@ func (s *Service) Assign(ctx context.Context, a *auth.Actor, id int64, version i
 		name = p.Name
 	}
 	rec, now := matterRecord(a, ActAssign, m), s.now()
+	if m.EscalatedOrgID != 0 {
+		// An organization the matter was escalated to keeps following it only while it is
+		// still above the one handling it (the escalation level stays recorded).
+		if up, err := s.orgs.FindOrganizationByID(ctx, m.EscalatedOrgID); err != nil || !strings.HasPrefix(o.Path, up.Path) {
+			m.EscalatedOrgID, m.EscalatedOrg = 0, ""
+		}
+	}
 	m.OrgID, m.OrgPath, m.OrgName = o.ID, o.Path, o.Name
 	m.AssigneeID, m.AssigneeName = personID, name
 	return s.matterUpdate(ctx, m, rec, matterEvent(a, m, EventAssigned, true, o.Name, "", now))

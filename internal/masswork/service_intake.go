@@ -119,6 +119,10 @@ func (s *Service) matterCheckReport(ctx context.Context, a *auth.Actor, r *Repor
 			return nil, err
 		case !Open(m.Status):
 			v.Add("me_too", "matter.error.not_open")
+		case in.org == nil || !strings.HasPrefix(m.OrgPath, in.org.Path):
+			// Only a matter the organization (or one below it) handles: a form or a cadre of
+			// one branch never writes into another's matter.
+			v.Add("me_too", "error.choice")
 		default:
 			in.matter = m
 			if c.CategoryID == 0 && c.CategoryCode == "" {
@@ -360,9 +364,6 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, r *Report) (*Receip
 		p := &Problem{Code: NewCode(), SecretHash: hash, Kind: KindReport, Channel: in.channel, CategoryID: in.category.ID,
 			Description: c.Description, Attributes: c.Attributes, Place: c.Place, Anonymous: c.Anonymous,
 			PersonID: c.PersonID, ReporterName: c.Name, Phone: c.Phone, Email: c.Email, VisitID: c.VisitID, CreatedAt: now}
-		if c.PersonID != 0 {
-			p.PersonKey = "p:" + strconv.FormatInt(c.PersonID, 10)
-		}
 		ev := &Event{Kind: EventSubmitted, Public: true, ToStatus: StatusSubmitted, At: now}
 		rec := &audit.Record{ActorName: ActorPublic, Action: "problem.create", ObjectType: "problem", OrgPath: in.org.Path}
 		if in.channel == ChannelOpen311 {

@@ -189,13 +189,16 @@ func publicMatters(list []*Matter) []*Matter {
 	return out
 }
 
-// publicMatter copies the public fields of a matter: no assignee, no internal counters, and
-// no title when the reports' text is withheld (a title may be the first report's words).
+// publicMatter copies the public fields of a matter, as the public board shows them: no
+// assignee, no internal counters, no title when the reports' text is withheld (a title may be
+// the first report's words), phone and ID numbers masked in the texts, and of the place the
+// market zone only — never a booth, an address or a map point, which could point at an
+// anonymous reporter.
 func publicMatter(m *Matter) *Matter {
 	p := &Matter{ID: m.ID, Code: m.Code, OrgID: m.OrgID, OrgName: m.OrgName, OrgPath: m.OrgPath,
 		CategoryID: m.CategoryID, CategoryCode: m.CategoryCode, CategoryName: m.CategoryName,
-		CategoryNameEn: m.CategoryNameEn, Title: m.Title, Summary: m.Summary, Withheld: m.Withheld,
-		Status: m.Status, Place: m.Place, People: m.People, ResponseDue: m.ResponseDue, ResolveDue: m.ResolveDue,
+		CategoryNameEn: m.CategoryNameEn, Title: MaskPublicText(m.Title), Summary: MaskPublicText(m.Summary), Withheld: m.Withheld,
+		Status: m.Status, Place: Place{Zone: m.Zone}, People: m.People, ResponseDue: m.ResponseDue, ResolveDue: m.ResolveDue,
 		RespondedAt: m.RespondedAt, AcceptedAt: m.AcceptedAt, ResolvedAt: m.ResolvedAt, ClosedAt: m.ClosedAt,
 		CloseReason: m.CloseReason, RejectReason: m.RejectReason, MergedInto: m.MergedInto,
 		MergedIntoCode: m.MergedIntoCode, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}

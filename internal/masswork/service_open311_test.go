@@ -22,7 +22,7 @@ func TestPublicMatter(t *testing.T) {
 		"assignee":   p.AssigneeID != 0 || p.AssigneeName != "",
 		"counters":   p.RankKey != 0 || p.Grams != 0 || p.Escalations != 0 || p.EscalatedOrg != "" || p.PendingFeedback != 0,
 		"public":     p.Code != m.Code || p.OrgName != m.OrgName || p.Status != m.Status || p.RejectReason != m.RejectReason,
-		"place":      p.Booth != "A-12" || p.Latitude == nil || *p.Latitude != lat,
+		"place":      p.Zone != "A区" || p.Booth != "" || p.Latitude != nil || p.Longitude != nil,
 		"instants":   !p.CreatedAt.Equal(at) || !p.UpdatedAt.Equal(m.UpdatedAt),
 		"the source": m.Title == "" || m.AssigneeName == "",
 	} {
@@ -31,7 +31,7 @@ func TestPublicMatter(t *testing.T) {
 		}
 	}
 	m.Withheld = false
-	if got := publicMatter(m).Title; got != m.Title {
+	if got := publicMatter(m).Title; got != "我是张三，电话 138****8000，东门停车难" {
 		t.Errorf("title of a matter not withheld = %q", got)
 	}
 }

@@ -1,10 +1,15 @@
 package masswork
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -12,6 +17,7 @@ import (
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
+	"github.com/disintegration/imaging"
 )
 
 // Limits of a report's photos.
@@ -80,8 +86,13 @@ func CheckPhotos(ups []PhotoUpload) ([]*Photo, error) {
 		case err != nil:
 			return nil, photoError("report.error.photo_broken", shown)
 		}
-		out = append(out, &Photo{Name: photoName(up.Name, ct), ContentType: ct, Size: int64(len(up.Data)), SHA256: hash,
-			Width: w, Height: h, Thumb: thumb, Data: up.Data})
+		data, ct, err := photoClean(up.Data, ct)
+		if err != nil {
+			return nil, photoError("report.error.photo_broken", shown)
+		}
+		kept := sha256.Sum256(data)
+		out = append(out, &Photo{Name: photoName(up.Name, ct), ContentType: ct, Size: int64(len(data)), SHA256: hex.EncodeToString(kept[:]),
+			Width: w, Height: h, Thumb: thumb, Data: data})
 	}
 	return out, nil
 }
@@ -226,4 +237,30 @@ func (s *Service) FormOrgName(ctx context.Context, orgID int64) (string, error) 
 		return "", err
 	}
 	return o.Name, nil
+}
+
+// photoClean returns the photo as it is kept: drawn anew, upright by its EXIF orientation,
+// without any of the metadata the file carried — a phone's photo holds the place it was taken
+// (GPS), the device's make, model and serial number and the time, which would point staff
+// at an anonymous reporter. A PNG stays a PNG; anything else becomes a JPEG on white.
+func photoClean(data []byte, ct string) ([]byte, string, error) {
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, "", err
+	}
+	var buf bytes.Buffer
+	if ct == "image/png" {
+		if err := png.Encode(&buf, img); err != nil {
+			return nil, "", err
+		}
+		return buf.Bytes(), ct, nil
+	}
+	b := img.Bounds()
+	flat := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(flat, flat.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(flat, flat.Bounds(), img, b.Min, draw.Over)
+	if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: 88}); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), "image/jpeg", nil
 }

@@ -67,7 +67,7 @@ func TestCheckPhotos(t *testing.T) {
 	}{
 		{"png", []masswork.PhotoUpload{{Name: "东门.png", Data: pngData}}, "", "东门.png", 1},
 		{"jpeg under another name", []masswork.PhotoUpload{{Name: "x.html", Data: jpgData}}, "", "x.jpg", 1},
-		{"webp", []masswork.PhotoUpload{{Name: "a.webp", Data: photoWebP}}, "", "a.webp", 1},
+		{"webp", []masswork.PhotoUpload{{Name: "a.webp", Data: photoWebP}}, "", "a.jpg", 1},
 		{"path in the name", []masswork.PhotoUpload{{Name: `..\..\etc\照片.jpeg`, Data: jpgData}}, "", "照片.jpeg", 1},
 		{"the same twice", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.png", Data: pngData}}, "", "a.png", 1},
 		{"three", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.jpg", Data: jpgData}, {Name: "c.webp", Data: photoWebP}}, "", "a.png", 3},
@@ -217,4 +217,36 @@ func TestReportPhotos(t *testing.T) {
 			t.Errorf("no actor: err = %v", err)
 		}
 	})
+}
+
+// TestPhotosLoseTheirMetadata: a phone's photo carries where it was taken and by which device;
+// what is kept has none of it, whatever the type sent.
+func TestPhotosLoseTheirMetadata(t *testing.T) {
+	plain := photoJPEG(t, 40, 30)
+	// An APP1 Exif segment right after the start of image, as phones write it, with a GPS
+	// block and a device serial number in it.
+	payload := []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08GPSLatitude 29.7081 SerialNumber XJ-4471-PHONE")
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	withExif := append(append(append([]byte{}, plain[:2]...), append(seg, payload...)...), plain[2:]...)
+	for name, data := range map[string][]byte{"photo.jpg": withExif, "shot.webp": photoWebP, "scan.png": photoPNG(t, 20, 10)} {
+		got, err := masswork.CheckPhotos([]masswork.PhotoUpload{{Name: name, Data: data}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p := got[0]
+		if bytes.Contains(p.Data, []byte("Exif")) || bytes.Contains(p.Data, []byte("SerialNumber")) || bytes.Contains(p.Data, []byte("GPS")) {
+			t.Errorf("%s: metadata kept", name)
+		}
+		if _, _, err := image.Decode(bytes.NewReader(p.Data)); err != nil {
+			t.Errorf("%s: what is kept does not decode: %v", name, err)
+		}
+		want := "image/jpeg"
+		if strings.HasSuffix(name, ".png") {
+			want = "image/png"
+		}
+		if p.ContentType != want || p.Size != int64(len(p.Data)) {
+			t.Errorf("%s: kept as %s, %d bytes (data %d)", name, p.ContentType, p.Size, len(p.Data))
+		}
+	}
 }

@@ -116,6 +116,12 @@ func (s *Service) Project(ctx context.Context, a *auth.Actor, id int64) (*Projec
 	if !a.CanSee(p.OrgPath) {
 		return nil, apperr.ErrNotFound
 	}
+	if !a.CanView(p.OrgPath) {
+		// A member sees the matters' public faces, as the public page shows them.
+		for i, m := range p.Matters {
+			p.Matters[i] = boardMatter(m)
+		}
+	}
 	return p, nil
 }
 

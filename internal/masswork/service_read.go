@@ -186,13 +186,11 @@ func (s *Service) Track(ctx context.Context, code, key string) (*Tracking, error
 }
 
 // matterTrackFace is what the tracking page shows of a matter: its public face, with what its
-// reporters are told (the reason of a rejection, the deadlines, the way it closed); the
-// owner of a report also sees a withheld title.
-func matterTrackFace(m *Matter, owner bool) *Matter {
+// reporters are told (the reason of a rejection, the deadlines, the way it closed). A withheld
+// title stays withheld even for the holder of a private key: anyone can become one with a
+// "me too"; owners see their own report's text instead.
+func matterTrackFace(m *Matter, _ bool) *Matter {
 	pub := boardMatter(m)
-	if owner {
-		pub.Title = MaskPublicText(m.Title)
-	}
 	pub.RejectReason, pub.CloseReason = m.RejectReason, m.CloseReason
 	pub.ResponseDue, pub.ResolveDue, pub.RespondedAt, pub.AcceptedAt = m.ResponseDue, m.ResolveDue, m.RespondedAt, m.AcceptedAt
 	pub.MergedInto, pub.MergedIntoCode, pub.Round, pub.UpdatedAt = m.MergedInto, m.MergedIntoCode, m.Round, m.UpdatedAt

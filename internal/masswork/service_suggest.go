@@ -28,6 +28,20 @@ const (
 // Suggest returns open matters of the category similar to the text, nearest first: public
 // fields only, at most limit (5 by default, 10 at most).
 func (s *Service) Suggest(ctx context.Context, categoryID int64, text string, place Place, limit int) ([]*Suggestion, error) {
+	return s.SuggestIn(ctx, 0, categoryID, text, place, limit)
+}
+
+// SuggestIn is Suggest among the matters an organization's subtree handles (orgID 0: all):
+// a form of one branch offers "me too" on that branch's matters only, the ones it can join.
+func (s *Service) SuggestIn(ctx context.Context, orgID, categoryID int64, text string, place Place, limit int) ([]*Suggestion, error) {
+	var under string
+	if orgID != 0 {
+		o, err := s.orgs.FindOrganizationByID(ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		under = o.Path
+	}
 	if limit <= 0 {
 		limit = 5
 	}
@@ -82,7 +96,7 @@ func (s *Service) Suggest(ctx context.Context, categoryID int64, text string, pl
 	}
 	for _, c := range cands {
 		m := byID[c.id]
-		if m == nil || !Open(m.Status) || m.CategoryID != categoryID {
+		if m == nil || !Open(m.Status) || m.CategoryID != categoryID || !strings.HasPrefix(m.OrgPath, under) {
 			continue // closed or moved since the index was read
 		}
 		score := c.score
@@ -101,7 +115,7 @@ func (s *Service) Suggest(ctx context.Context, categoryID int64, text string, pl
 			title = pub.CategoryName
 		}
 		out = append(out, &Suggestion{MatterID: m.ID, Code: m.Code, Title: title, Status: m.Status, People: m.People,
-			Place: strings.TrimSpace(m.Zone + " " + m.Booth), Score: score})
+			Place: pub.Zone, Score: score})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	if len(out) > limit {

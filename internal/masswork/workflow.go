@@ -48,6 +48,9 @@ type matterTransition struct {
 
 var matterOpen = []string{StatusSubmitted, StatusAccepted, StatusInProgress, StatusResolved}
 
+// matterHandling are the statuses of a matter being handled before its resolution.
+var matterHandling = []string{StatusSubmitted, StatusAccepted, StatusInProgress}
+
 // matterTransitions is the workflow.
 var matterTransitions = map[string]matterTransition{
 	ActAccept:  {from: []string{StatusSubmitted}, to: StatusAccepted},
@@ -58,9 +61,11 @@ var matterTransitions = map[string]matterTransition{
 	ActResolve: {from: []string{StatusAccepted, StatusInProgress}, to: StatusResolved, assignee: true},
 	ActReopen:  {from: []string{StatusResolved}, to: StatusInProgress, system: true},
 	ActClose:   {from: []string{StatusResolved}, to: StatusClosed, system: true},
-	ActMerge:   {from: matterOpen},
-	ActSplit:   {from: matterOpen},
-	ActPublic:  {from: Statuses},
+	// Not while the reporters' say is being asked: reports moving in or out would be asked
+	// twice or never. A resolved matter is merged or split once it is reopened or closed.
+	ActMerge:  {from: matterHandling},
+	ActSplit:  {from: matterHandling},
+	ActPublic: {from: Statuses},
 }
 
 // CanTake reports whether an action may be taken on a matter in its status.

@@ -437,27 +437,30 @@ func (db *DB) matterPhone(phone string) (norm string, enc []byte, hash, mask str
 	return norm, db.sealer.Seal("phone", norm), db.sealer.Index("phone", norm), pii.MaskPhone(norm)
 }
 
-// matterInsertProblem inserts a report into its matter, deciding its person key: the
-// caller's; else p:<person id> for a contact on the register; else, for a report that is not
-// anonymous with a phone, p:<id> of the person on the register with that phone or h:<the
-// phone's keyed hash>; else r:<report code>. The clear phone is sealed and then cleared.
+// matterInsertProblem inserts a report into its matter, deciding its person key (who counts
+// as one person): the caller's; else, for a contact on the register, h:<the keyed hash of
+// their phone> when the register has one, else p:<person id>; else, for a report that is not
+// anonymous with a phone, h:<the phone's keyed hash>; else r:<report code>. A phone typed on
+// the public form is never matched to a person on the register (anyone may type anyone's
+// number); it only makes two reports with the same phone count as one person. The clear
+// phone is sealed and then cleared.
 func (tx *Tx) matterInsertProblem(ctx context.Context, p *masswork.Problem) error {
 	_, enc, hash, mask := tx.db.matterPhone(p.Phone)
 	if p.PersonKey == "" {
 		switch {
 		case p.PersonID != 0:
-			p.PersonKey = fmt.Sprintf("p:%d", p.PersonID)
-		case !p.Anonymous && hash != "":
-			var id int64
-			err := tx.queryRow(ctx, "SELECT id FROM people WHERE phone_hash = ? ORDER BY id LIMIT 1", hash).Scan(&id)
+			var known sql.NullString
+			err := tx.queryRow(ctx, "SELECT phone_hash FROM people WHERE id = ?", p.PersonID).Scan(&known)
 			switch {
-			case err == nil:
-				p.PersonID, p.PersonKey = id, fmt.Sprintf("p:%d", id)
-			case errors.Is(err, sql.ErrNoRows):
-				p.PersonKey = "h:" + hash
-			default:
+			case err != nil && !errors.Is(err, sql.ErrNoRows):
 				return fmt.Errorf("store: problem person: %w", err)
+			case known.String != "":
+				p.PersonKey = "h:" + known.String
+			default:
+				p.PersonKey = fmt.Sprintf("p:%d", p.PersonID)
 			}
+		case !p.Anonymous && hash != "":
+			p.PersonKey = "h:" + hash
 		default:
 			p.PersonKey = "r:" + p.Code
 		}
@@ -532,13 +535,13 @@ func (db *DB) CreateMatter(ctx context.Context, m *masswork.Matter, p *masswork.
 // matterLock reads a matter's status and category, locking its row on PostgreSQL so that a
 // report added and a merge or split of the same matter happen one after the other. (SQLite
 // has one writer at a time anyway.)
-func (tx *Tx) matterLock(ctx context.Context, id int64) (status string, categoryID int64, err error) {
-	q := "SELECT status, category_id FROM matters WHERE id = ?"
+func (tx *Tx) matterLock(ctx context.Context, id int64) (status string, categoryID int64, round int, err error) {
+	q := "SELECT status, category_id, round FROM matters WHERE id = ?"
 	if tx.db.Dialect == Postgres {
 		q += " FOR UPDATE"
 	}
-	err = tx.queryRow(ctx, q, id).Scan(&status, &categoryID)
-	return status, categoryID, err
+	err = tx.queryRow(ctx, q, id).Scan(&status, &categoryID, &round)
+	return status, categoryID, round, err
 }
 
 // AddProblem adds a report to an open matter (p.MatterID; else apperr Conflict
@@ -546,7 +549,7 @@ func (tx *Tx) matterLock(ctx context.Context, id int64) (status string, category
 // text), and recounts the matter's people and rank. An event without a matter goes to p's.
 func (db *DB) AddProblem(ctx context.Context, p *masswork.Problem, grams []int32, ev *masswork.Event, rec *audit.Record) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		status, categoryID, err := tx.matterLock(ctx, p.MatterID)
+		status, categoryID, round, err := tx.matterLock(ctx, p.MatterID)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -566,6 +569,12 @@ func (db *DB) AddProblem(ctx context.Context, p *masswork.Problem, grams []int32
 		}
 		if err := tx.matterRecount(ctx, p.MatterID, nil); err != nil {
 			return err
+		}
+		if status == masswork.StatusResolved {
+			// Joining a matter whose reporters are being asked for their say: asked too.
+			if err := tx.matterAsk(ctx, []*masswork.Feedback{{MatterID: p.MatterID, ProblemID: p.ID, Round: round, AskedAt: p.CreatedAt}}); err != nil {
+				return err
+			}
 		}
 		if err := tx.matterEvents(ctx, p.MatterID, ev); err != nil {
 			return err
@@ -1202,7 +1211,7 @@ func (tx *Tx) matterAsk(ctx context.Context, fb []*masswork.Feedback) error {
 			f.AskedAt = tx.db.Now()
 		}
 		id, err := tx.insert(ctx, `INSERT INTO matter_feedback (matter_id, problem_id, round, asked_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT (problem_id, round) DO NOTHING`, f.MatterID, f.ProblemID, f.Round, ms(f.AskedAt))
+			VALUES (?, ?, ?, ?) ON CONFLICT (matter_id, problem_id, round) DO NOTHING`, f.MatterID, f.ProblemID, f.Round, ms(f.AskedAt))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

@@ -98,7 +98,7 @@ func (h *Handler) requestOf(tr *view.Translator, m *masswork.Matter, c *masswork
 	q := request{ServiceRequestID: m.Code, Status: o311Status(m.Status), StatusNotes: statusNotes(tr, m),
 		ServiceName: m.CategoryName, ServiceCode: m.CategoryCode, AgencyResponsible: m.OrgName,
 		RequestedDatetime: h.stamp(m.CreatedAt), UpdatedDatetime: h.stamp(m.UpdatedAt),
-		Address: strings.TrimSpace(m.Zone + " " + m.Address), AddressID: m.Booth}
+		Address: strings.TrimSpace(m.Zone + " " + m.Address), AddressID: m.Booth} // the public copy has the zone only
 	if lang(tr) == "en" && m.CategoryNameEn != "" {
 		q.ServiceName = m.CategoryNameEn
 	}

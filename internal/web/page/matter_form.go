@@ -139,7 +139,7 @@ func (h *Handlers) CreateMatter(w http.ResponseWriter, r *http.Request) {
 		}
 		var similar []*masswork.Suggestion
 		if rep.CategoryID != 0 && strings.TrimSpace(rep.Description) != "" && verr == nil {
-			if similar, err = h.Mass.Suggest(ctx, rep.CategoryID, rep.Description, rep.Place, 5); err != nil {
+			if similar, err = h.Mass.SuggestIn(ctx, rep.OrgID, rep.CategoryID, rep.Description, rep.Place, 5); err != nil {
 				h.View.Error(w, r, err)
 				return
 			}
@@ -160,7 +160,7 @@ func (h *Handlers) CreateMatter(w http.ResponseWriter, r *http.Request) {
 		var similar []*masswork.Suggestion
 		shown := f.Get("checked") != "" && rep.CategoryID != 0 && strings.TrimSpace(rep.Description) != ""
 		if shown {
-			similar, _ = h.Mass.Suggest(ctx, rep.CategoryID, rep.Description, rep.Place, 5)
+			similar, _ = h.Mass.SuggestIn(ctx, rep.OrgID, rep.CategoryID, rep.Description, rep.Place, 5)
 		}
 		h.matterFormAgain(w, r, a, similar, shown, err)
 		return
@@ -218,7 +218,7 @@ func (h *Handlers) SimilarMatters(w http.ResponseWriter, r *http.Request) {
 	p.Similar = &MatterSimilar{Translator: p.Translator, Chosen: r.URL.Query().Get("me_too")}
 	if rep.CategoryID != 0 && len([]rune(strings.TrimSpace(rep.Description))) >= 2 {
 		p.Similar.Checked = true
-		if p.Similar.Matters, err = h.Mass.Suggest(r.Context(), rep.CategoryID, rep.Description, rep.Place, 5); err != nil {
+		if p.Similar.Matters, err = h.Mass.SuggestIn(r.Context(), rep.OrgID, rep.CategoryID, rep.Description, rep.Place, 5); err != nil {
 			h.View.Error(w, r, err)
 			return
 		}

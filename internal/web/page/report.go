@@ -393,7 +393,7 @@ func (h *Reports) SubmitReport(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusUnprocessableEntity, err)
 			return
 		}
-		sugg, err := h.Mass.Suggest(ctx, rep.CategoryID, rep.Description, rep.Place, reportSuggestions)
+		sugg, err := h.Mass.SuggestIn(ctx, orgID, rep.CategoryID, rep.Description, rep.Place, reportSuggestions)
 		if err != nil {
 			h.View.Error(w, r, err)
 			return
@@ -547,7 +547,8 @@ type SimilarPage struct {
 // /report/{id}/similar?category=&description=&zone=&booth=): a fragment listing up to five
 // similar open matters, each with a "me too" button of the form.
 func (h *Reports) ReportSimilar(w http.ResponseWriter, r *http.Request) {
-	if _, err := idParam(r, "id"); err != nil {
+	orgID, err := idParam(r, "id")
+	if err != nil {
 		h.View.Error(w, r, err)
 		return
 	}
@@ -563,7 +564,7 @@ func (h *Reports) ReportSimilar(w http.ResponseWriter, r *http.Request) {
 		text = string([]rune(text)[:reportMaxDescription])
 	}
 	if catID > 0 && utf8.RuneCountInString(text) >= 2 {
-		sugg, err := h.Mass.Suggest(r.Context(), catID, text, masswork.Place{Zone: q.Get("zone"), Booth: q.Get("booth")}, reportSuggestions)
+		sugg, err := h.Mass.SuggestIn(r.Context(), orgID, catID, text, masswork.Place{Zone: q.Get("zone"), Booth: q.Get("booth")}, reportSuggestions)
 		if err != nil && apperr.KindOf(err) == apperr.Internal {
 			h.View.Error(w, r, err)
 			return

@@ -248,7 +248,7 @@ CREATE TABLE matter_feedback (
     comment     TEXT NOT NULL DEFAULT '',
     via         TEXT NOT NULL DEFAULT '', -- link (the reporter) or call (staff calling back)
     by_user     INTEGER REFERENCES users(id),
-    UNIQUE (problem_id, round)
+    UNIQUE (matter_id, problem_id, round)
 );
 CREATE INDEX matter_feedback_matter ON matter_feedback(matter_id, round);
 -- Statistics count answers by month.
