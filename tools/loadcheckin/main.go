@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -34,24 +33,14 @@ import (
 )
 
 type options struct {
-	conns      int
-	duration   time.Duration
-	warmup     time.Duration
-	rounds     int
+	loadtest.Flags
 	activities int
-	pg         bool
-	cpuprofile string
 }
 
 func main() {
 	var o options
-	flag.IntVar(&o.conns, "conns", 64, "concurrent keep-alive connections (one member each)")
-	flag.DurationVar(&o.duration, "duration", 12*time.Second, "measured time per target")
-	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up per target")
-	flag.IntVar(&o.rounds, "rounds", 4, "interleaved rounds the measured time is split into")
+	o.Register(flag.CommandLine, "checkin")
 	flag.IntVar(&o.activities, "activities", 1500, "open activities each member can check into")
-	flag.BoolVar(&o.pg, "pg", false, "run on a throwaway PostgreSQL cluster instead of SQLite")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the check-in target's last round to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -62,7 +51,7 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	a, closeApp, err := loadtest.Boot(ctx, "loadcheckin", o.pg, func(c *config.Config) { c.SessionIdle.Duration = 2 * time.Hour })
+	a, closeApp, err := loadtest.Boot(ctx, "loadcheckin", o.PG, func(c *config.Config) { c.SessionIdle.Duration = 2 * time.Hour })
 	if err != nil {
 		return err
 	}
@@ -101,22 +90,9 @@ func run(ctx context.Context, o options) error {
 			}, OK: http.StatusSeeOther},
 	}
 	fmt.Printf("database: %s; GOMAXPROCS=%d, NumCPU=%d, %s; %d connections; %s warm-up, %s measured in %d rounds per target\n\n",
-		a.DB.Dialect, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.conns, o.warmup, o.duration, o.rounds)
-	var profErr error
-	loadtest.Rounds(ctx, targets, o.conns, o.warmup, o.duration, o.rounds, func(t *loadtest.Target, round int) func() {
-		if o.cpuprofile == "" || t.Name != "checkin" || round != o.rounds-1 {
-			return nil
-		}
-		prof, err := os.Create(o.cpuprofile)
-		if err != nil {
-			profErr = err
-			return nil
-		}
-		pprof.StartCPUProfile(prof)
-		return func() { pprof.StopCPUProfile(); prof.Close() }
-	})
-	if profErr != nil {
-		return profErr
+		a.DB.Dialect, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.Conns, o.Warmup, o.Duration, o.Rounds)
+	if err := o.Run(ctx, targets, "checkin"); err != nil {
+		return err
 	}
 	var rows int
 	if err := a.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM attendance").Scan(&rows); err != nil {
@@ -139,7 +115,7 @@ func setup(ctx context.Context, a *app.App, o options) ([]string, []string, stri
 	password := auth.RandomPassword()
 	var users []string
 	var people []int64
-	for i := 0; i < o.conns; i++ {
+	for i := 0; i < o.Conns; i++ {
 		p := &org.Person{OrgID: branch.ID, Name: fmt.Sprintf("党员%03d", i+1), Stage: org.StageFull}
 		if err := a.Org.CreatePerson(ctx, sys, p); err != nil {
 			return nil, nil, "", err

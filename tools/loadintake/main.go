@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -35,22 +34,12 @@ import (
 )
 
 type options struct {
-	conns      int
-	duration   time.Duration
-	warmup     time.Duration
-	rounds     int
-	pg         bool
-	cpuprofile string
+	loadtest.Flags
 }
 
 func main() {
 	var o options
-	flag.IntVar(&o.conns, "conns", 64, "concurrent keep-alive connections")
-	flag.DurationVar(&o.duration, "duration", 12*time.Second, "measured time per target")
-	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up per target")
-	flag.IntVar(&o.rounds, "rounds", 4, "interleaved rounds the measured time is split into")
-	flag.BoolVar(&o.pg, "pg", false, "run on a throwaway PostgreSQL cluster instead of SQLite")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the intake target's last round to this file")
+	o.Register(flag.CommandLine, "intake")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -69,7 +58,7 @@ var (
 )
 
 func run(ctx context.Context, o options) error {
-	a, closeApp, err := loadtest.Boot(ctx, "loadintake", o.pg, func(c *config.Config) { c.TrustedProxies = "127.0.0.1" })
+	a, closeApp, err := loadtest.Boot(ctx, "loadintake", o.PG, func(c *config.Config) { c.TrustedProxies = "127.0.0.1" })
 	if err != nil {
 		return err
 	}
@@ -131,22 +120,9 @@ func run(ctx context.Context, o options) error {
 			}, OK: http.StatusSeeOther},
 	}
 	fmt.Printf("database: %s; GOMAXPROCS=%d, NumCPU=%d, %s; %d connections; %s warm-up, %s measured in %d rounds per target\n\n",
-		a.DB.Dialect, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.conns, o.warmup, o.duration, o.rounds)
-	var profErr error
-	loadtest.Rounds(ctx, targets, o.conns, o.warmup, o.duration, o.rounds, func(t *loadtest.Target, round int) func() {
-		if o.cpuprofile == "" || t.Name != "intake" || round != o.rounds-1 {
-			return nil
-		}
-		prof, err := os.Create(o.cpuprofile)
-		if err != nil {
-			profErr = err
-			return nil
-		}
-		pprof.StartCPUProfile(prof)
-		return func() { pprof.StopCPUProfile(); prof.Close() }
-	})
-	if profErr != nil {
-		return profErr
+		a.DB.Dialect, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.Conns, o.Warmup, o.Duration, o.Rounds)
+	if err := o.Run(ctx, targets, "intake"); err != nil {
+		return err
 	}
 	var problems, matters int
 	if err := a.DB.SQL().QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM problems), (SELECT COUNT(*) FROM matters)").Scan(&problems, &matters); err != nil {
