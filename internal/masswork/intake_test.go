@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dangjian/dangjian/internal/apperr"
+	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
@@ -366,6 +367,37 @@ func TestSuggest(t *testing.T) {
 			if s.MatterID == parking.MatterID {
 				t.Errorf("rejected matter suggested: %+v", s)
 			}
+		}
+	})
+}
+
+// TestMeTooStaysInItsOrganization: the form (or a cadre) of one branch neither sees nor joins
+// another branch's matters, even of a category both share.
+func TestMeTooStaysInItsOrganization(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		second := e.report(t, "parking", "东门停车难，车位太少")
+		first := e.demo.FirstBranch.ID
+		sugg, err := e.svc.SuggestIn(ctx, first, e.cats["parking"].ID, "东门停车太难了", masswork.Place{}, 5)
+		if err != nil || len(sugg) != 0 {
+			t.Errorf("the first branch's form suggests %+v, %v", sugg, err)
+		}
+		if sugg, _ := e.svc.SuggestIn(ctx, e.demo.SecondBranch.ID, e.cats["parking"].ID, "东门停车太难了", masswork.Place{}, 5); len(sugg) != 1 {
+			t.Errorf("the second branch's form suggests %d matters, want its own", len(sugg))
+		}
+		for name, a := range map[string]*auth.Actor{"public form": nil, "cadre": e.actors["firstsec"]} {
+			r := &masswork.Report{OrgID: first, MeToo: second.MatterID, Channel: masswork.ChannelPhone, Name: "王"}
+			if a == nil {
+				r.Channel = ""
+			}
+			_, err := e.svc.Submit(ctx, a, r)
+			if got := fieldOf(err)["me_too"]; got != "error.choice" {
+				t.Errorf("%s of the first branch joins the second's matter: me_too = %q (err %v)", name, got, err)
+			}
+		}
+		if m := e.matter(t, second.MatterID); m.People != 1 {
+			t.Errorf("people = %d after refused joins", m.People)
 		}
 	})
 }
