@@ -394,6 +394,10 @@ type Store interface {
 	FindCategories(ctx context.Context, roots []string, activeOnly bool) ([]*Category, error)
 	FindCategoryByID(ctx context.Context, id int64) (*Category, error)
 	FindCategoryByCode(ctx context.Context, code string) (*Category, error)
+	// FindIntakeOrg returns a live organization and every category (active or not, in display
+	// order) for intake without an account, which reads them for every report; the store may
+	// answer from memory while neither has changed.
+	FindIntakeOrg(ctx context.Context, orgID int64) (*org.Organization, []*Category, error)
 	SaveCategory(ctx context.Context, c *Category, rec *audit.Record) error
 	FindHolidays(ctx context.Context, from, to string) ([]Holiday, error)
 	SaveHolidays(ctx context.Context, days []Holiday, from, to string, rec *audit.Record) error

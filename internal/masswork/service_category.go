@@ -60,23 +60,36 @@ func (s *Service) matterApplying(ctx context.Context, o *org.Organization, activ
 	if err != nil {
 		return nil, err
 	}
-	out := cats[:0]
-	for _, c := range cats {
-		if c.Applies(o.Path) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return matterApplyingOf(cats, o, activeOnly), nil
 }
 
 // Categories returns the active categories that apply to an organization (its own and its
-// ancestors'), for the public form.
+// ancestors'), in display order, for the public form and visits.
 func (s *Service) Categories(ctx context.Context, orgID int64) ([]*Category, error) {
-	o, err := s.orgs.FindOrganizationByID(ctx, orgID)
+	_, cats, err := s.IntakeForm(ctx, orgID)
+	return cats, err
+}
+
+// IntakeForm returns the live organization of a public form and the active categories that
+// apply to it, in display order.
+func (s *Service) IntakeForm(ctx context.Context, orgID int64) (*org.Organization, []*Category, error) {
+	o, all, err := s.store.FindIntakeOrg(ctx, orgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.matterApplying(ctx, o, true)
+	return o, matterApplyingOf(all, o, true), nil
+}
+
+// matterApplyingOf returns the categories of all (in display order) that apply to an
+// organization, the active ones only with activeOnly.
+func matterApplyingOf(all []*Category, o *org.Organization, activeOnly bool) []*Category {
+	out := all[:0:0]
+	for _, c := range all {
+		if c.Applies(o.Path) && (c.Active || !activeOnly) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // AllCategories returns every active category of the installation (Open311 services).

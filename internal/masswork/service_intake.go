@@ -64,27 +64,36 @@ func (s *Service) matterCheckReport(ctx context.Context, a *auth.Actor, r *Repor
 	c := &in.report
 	var v apperr.Validation
 
-	// Where the report goes, by channel.
+	// Where the report goes, by channel. Without an account the organization and its
+	// categories come from the intake copy (one small read while nothing changed); a
+	// dissolved organization takes no reports.
+	var cats []*Category // every category, when read with the organization
 	switch {
 	case a == nil && r.Key != nil: // Open311
 		in.channel = ChannelOpen311
-		o, err := s.orgs.FindOrganizationByID(ctx, r.Key.OrgID)
-		if err != nil {
+		o, all, err := s.store.FindIntakeOrg(ctx, r.Key.OrgID)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
 			return nil, apperr.New(apperr.Forbidden, "matter.error.api_key")
+		case err != nil:
+			return nil, err
 		}
-		in.org = o
+		in.org, cats = o, all
 	case a == nil: // the public form
 		in.channel = ChannelWeb
 		if r.OrgID == 0 {
 			v.Add("org_id", "error.required")
 			return nil, v.Err()
 		}
-		o, err := s.orgs.FindOrganizationByID(ctx, r.OrgID)
-		if err != nil {
+		o, all, err := s.store.FindIntakeOrg(ctx, r.OrgID)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
 			v.Add("org_id", "error.choice")
 			return nil, v.Err()
+		case err != nil:
+			return nil, err
 		}
-		in.org = o
+		in.org, cats = o, all
 	default: // staff
 		in.channel = r.Channel
 		if in.channel == "" {
@@ -134,11 +143,20 @@ func (s *Service) matterCheckReport(ctx context.Context, a *auth.Actor, r *Repor
 	// The category: by ID, or by code for Open311.
 	var cat *Category
 	var err error
+	code := strings.TrimSpace(c.CategoryCode)
 	switch {
+	case cats != nil && (c.CategoryID != 0 || code != ""):
+		err = apperr.ErrNotFound
+		for _, x := range cats {
+			if c.CategoryID != 0 && x.ID == c.CategoryID || c.CategoryID == 0 && x.Code == code {
+				cat, err = x, nil
+				break
+			}
+		}
 	case c.CategoryID != 0:
 		cat, err = s.store.FindCategoryByID(ctx, c.CategoryID)
-	case c.CategoryCode != "":
-		cat, err = s.store.FindCategoryByCode(ctx, strings.TrimSpace(c.CategoryCode))
+	case code != "":
+		cat, err = s.store.FindCategoryByCode(ctx, code)
 	default:
 		err = apperr.ErrNotFound
 	}

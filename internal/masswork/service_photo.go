@@ -229,16 +229,6 @@ func (s *Service) Photo(ctx context.Context, a *auth.Actor, photoID int64, thumb
 	return ph, nil
 }
 
-// FormOrgName returns the name of the organization whose public form a reporter fills in,
-// the only thing about it the form shows.
-func (s *Service) FormOrgName(ctx context.Context, orgID int64) (string, error) {
-	o, err := s.orgs.FindOrganizationByID(ctx, orgID)
-	if err != nil {
-		return "", err
-	}
-	return o.Name, nil
-}
-
 // photoClean returns the photo as it is kept: drawn anew, upright by its EXIF orientation,
 // without any of the metadata the file carried — a phone's photo holds the place it was taken
 // (GPS), the device's make, model and serial number and the time, which would point staff

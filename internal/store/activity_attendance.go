@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -247,34 +245,14 @@ func (db *DB) FindCheckIn(ctx context.Context, activityID, personID int64) (*act
 // and recorder; without, an existing row wins and CheckIn reports false without writing
 // anything, so two phones checking in at once leave exactly one row.
 //
-// Check-ins that arrive together are written together: the first starts a writer that takes
-// every check-in queued meanwhile into one transaction (one commit, one hold of the audit
-// chain's lock), a group commit. A batch that fails is written again one check-in at a time,
-// so that one bad check-in fails alone.
+// Check-ins that arrive together are written together (groupCommit): one transaction, one
+// commit, one hold of the audit chain's lock; one that fails its batch is written alone.
 func (db *DB) CheckIn(ctx context.Context, att *activity.Attendance, walkIn, replace bool, rec *audit.Record) (bool, error) {
-	it := &checkinItem{att: att, walkIn: walkIn, replace: replace, rec: rec, done: make(chan struct{})}
-	q := &db.checkins
-	q.mu.Lock()
-	q.items = append(q.items, it)
-	if !q.running {
-		q.running = true
-		go db.writeCheckins()
+	it := &checkinItem{att: att, walkIn: walkIn, replace: replace, rec: rec}
+	if err := db.checkins.do(ctx, db, it, maxCheckinBatch, writeCheckins); err != nil {
+		return false, err
 	}
-	q.mu.Unlock()
-	select {
-	case <-it.done:
-		return it.added, it.err
-	case <-ctx.Done():
-		// The writer still writes it: the check-in happened, the caller only stopped waiting.
-		return false, ctx.Err()
-	}
-}
-
-// checkinQueue holds the check-ins waiting for the writer.
-type checkinQueue struct {
-	mu      sync.Mutex
-	items   []*checkinItem
-	running bool
+	return it.added, nil
 }
 
 type checkinItem struct {
@@ -282,63 +260,28 @@ type checkinItem struct {
 	walkIn, replace bool
 	rec             *audit.Record
 	added           bool
-	err             error
-	done            chan struct{}
 }
 
 // maxCheckinBatch bounds one transaction of check-ins.
 const maxCheckinBatch = 128
 
-// writeCheckins writes queued check-ins in batches until the queue is empty, then stops.
-func (db *DB) writeCheckins() {
-	q := &db.checkins
-	for {
-		q.mu.Lock()
-		batch := q.items
-		if len(batch) > maxCheckinBatch {
-			batch = batch[:maxCheckinBatch]
-		}
-		q.items = q.items[len(batch):]
-		if len(batch) == 0 {
-			q.running = false
-			q.mu.Unlock()
-			return
-		}
-		q.mu.Unlock()
-		db.writeBatch(batch)
-	}
-}
-
-func (db *DB) writeBatch(batch []*checkinItem) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var scanned []*checkinItem
-		for _, it := range batch {
-			if !it.replace {
-				scanned = append(scanned, it)
-				continue
-			}
-			added, err := tx.checkIn(ctx, it)
-			if err != nil {
-				return err
-			}
-			it.added = added
-		}
-		return tx.checkInMany(ctx, scanned)
-	})
-	if err != nil && len(batch) > 1 {
-		for _, it := range batch {
-			db.writeBatch([]*checkinItem{it})
-		}
-		return
-	}
+// writeCheckins writes a batch of check-ins: those that replace one by one, the others
+// together.
+func writeCheckins(ctx context.Context, tx *Tx, batch []*checkinItem) error {
+	var scanned []*checkinItem
 	for _, it := range batch {
-		if err != nil {
-			it.added, it.err = false, err
+		it.added = false
+		if !it.replace {
+			scanned = append(scanned, it)
+			continue
 		}
-		close(it.done)
+		added, err := tx.checkIn(ctx, it)
+		if err != nil {
+			return err
+		}
+		it.added = added
 	}
+	return tx.checkInMany(ctx, scanned)
 }
 
 // checkInMany writes scanned check-ins (an existing row of the day wins) in a few statements

@@ -48,8 +48,10 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	sealer                *pii.Sealer
 	now                   func() time.Time
-	names                 namesCache   // the organizations of one tree version (FindOrganizationNamesAt)
-	checkins              checkinQueue // check-ins waiting to be written together (activity_attendance.go)
+	names                 namesCache                // the organizations of one tree version (FindOrganizationNamesAt)
+	checkins              groupCommit[*checkinItem] // check-ins waiting to be written together (activity_attendance.go)
+	intake                intakeCache               // the organizations and categories of intake without an account (masswork_lookup.go)
+	newMatters            groupCommit[*newMatter]   // reports opening matters, written together (masswork.go)
 }
 
 // Options configure Open.

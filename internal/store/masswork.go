@@ -271,19 +271,28 @@ func matterMutable(m *masswork.Matter) []any {
 		m.RejectReason, nullInt(m.MergedInto), nullInt(m.EscalatedOrgID), m.Escalations, m.Round}
 }
 
-// matterInsert inserts a new matter (people, rank and grams 0: they are counted after its
-// reports and grams are in) and sets its ID, times and version.
+// matterInsertColumns are the columns a new matter is inserted with; matterInsertRow gives
+// their values.
+const matterInsertColumns = `org_id, category_id, title, summary, withheld, status, zone, booth,
+	address, latitude, longitude, assignee_person_id, assignee_name, response_due, resolve_due, responded_at,
+	accepted_at, resolved_at, closed_at, close_reason, reject_reason, merged_into, escalated_org_id, escalations,
+	round, code, created_at, updated_at, people, rank_key, grams`
+
+const matterInsertWidth = 31
+
+func matterInsertRow(m *masswork.Matter) []any {
+	return append(matterMutable(m), m.Code, ms(m.CreatedAt), ms(m.UpdatedAt), m.People, m.RankKey, m.Grams)
+}
+
+// matterInsert inserts a new matter (people, rank and grams as given: the caller counts them
+// after its reports and grams are in, or knows them) and sets its ID, times and version.
 func (tx *Tx) matterInsert(ctx context.Context, m *masswork.Matter) error {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = tx.db.Now()
 	}
 	m.UpdatedAt = m.CreatedAt
-	id, err := tx.insert(ctx, `INSERT INTO matters (org_id, category_id, title, summary, withheld, status, zone, booth,
-		address, latitude, longitude, assignee_person_id, assignee_name, response_due, resolve_due, responded_at,
-		accepted_at, resolved_at, closed_at, close_reason, reject_reason, merged_into, escalated_org_id, escalations,
-		round, code, created_at, updated_at, people, rank_key, grams)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append(matterMutable(m), m.Code, ms(m.CreatedAt), ms(m.UpdatedAt), m.People, m.RankKey, m.Grams)...)
+	id, err := tx.insert(ctx, "INSERT INTO matters ("+matterInsertColumns+") VALUES "+placeholders(1, matterInsertWidth),
+		matterInsertRow(m)...)
 	if err != nil {
 		return fmt.Errorf("store: create matter: %w", mapErr(err))
 	}
@@ -421,6 +430,36 @@ func (tx *Tx) matterEvents(ctx context.Context, defaultID int64, evs ...*masswor
 	return nil
 }
 
+// matterEventRows inserts events of distinct matters (each with its matter and time set) in
+// one statement and sets their IDs.
+func (tx *Tx) matterEventRows(ctx context.Context, evs []*masswork.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 9*len(evs))
+	for _, ev := range evs {
+		args = append(args, ev.MatterID, ev.Kind, ev.Public, ev.Body, ev.FromStatus, ev.ToStatus, nullInt(ev.ByUser), ev.ByName, ms(ev.At))
+	}
+	rows, err := tx.query(ctx, `INSERT INTO matter_events (matter_id, kind, public, body, from_status, to_status, by_user,
+		by_name, at) VALUES `+placeholders(len(evs), 9)+" RETURNING id, matter_id", args...)
+	if err != nil {
+		return fmt.Errorf("store: matter event: %w", err)
+	}
+	defer rows.Close()
+	ids := map[int64]int64{}
+	for rows.Next() {
+		var id, matter int64
+		if err := rows.Scan(&id, &matter); err != nil {
+			return err
+		}
+		ids[matter] = id
+	}
+	for _, ev := range evs {
+		ev.ID = ids[ev.MatterID]
+	}
+	return rows.Err()
+}
+
 // ---- Intake ----
 
 // matterPhone returns the stored form of a phone: normalised as the people's phones are
@@ -437,14 +476,16 @@ func (db *DB) matterPhone(phone string) (norm string, enc []byte, hash, mask str
 	return norm, db.sealer.Seal("phone", norm), db.sealer.Index("phone", norm), pii.MaskPhone(norm)
 }
 
-// matterInsertProblem inserts a report into its matter, deciding its person key (who counts
-// as one person): the caller's; else, for a contact on the register, h:<the keyed hash of
-// their phone> when the register has one, else p:<person id>; else, for a report that is not
+// matterProblemRow prepares a report for its INSERT, deciding its person key (who counts as
+// one person): the caller's; else, for a contact on the register, h:<the keyed hash of their
+// phone> when the register has one, else p:<person id>; else, for a report that is not
 // anonymous with a phone, h:<the phone's keyed hash>; else r:<report code>. A phone typed on
 // the public form is never matched to a person on the register (anyone may type anyone's
-// number); it only makes two reports with the same phone count as one person. The clear
-// phone is sealed and then cleared.
-func (tx *Tx) matterInsertProblem(ctx context.Context, p *masswork.Problem) error {
+// number); it only makes two reports with the same phone count as one person. It returns the
+// row's values (problemInsertColumns); the phone goes in sealed. p.Phone stays
+// as given until the write is committed (matterSealed), so that a transaction tried again
+// seals it again.
+func (tx *Tx) matterProblemRow(ctx context.Context, p *masswork.Problem) ([]any, error) {
 	_, enc, hash, mask := tx.db.matterPhone(p.Phone)
 	if p.PersonKey == "" {
 		switch {
@@ -453,7 +494,7 @@ func (tx *Tx) matterInsertProblem(ctx context.Context, p *masswork.Problem) erro
 			err := tx.queryRow(ctx, "SELECT phone_hash FROM people WHERE id = ?", p.PersonID).Scan(&known)
 			switch {
 			case err != nil && !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("store: problem person: %w", err)
+				return nil, fmt.Errorf("store: problem person: %w", err)
 			case known.String != "":
 				p.PersonKey = "h:" + known.String
 			default:
@@ -478,58 +519,204 @@ func (tx *Tx) matterInsertProblem(ctx context.Context, p *masswork.Problem) erro
 	if len(p.Attributes) > 0 {
 		var err error
 		if attrs, err = json.Marshal(p.Attributes); err != nil {
-			return fmt.Errorf("store: problem attributes: %w", err)
+			return nil, fmt.Errorf("store: problem attributes: %w", err)
 		}
 	}
-	id, err := tx.insert(ctx, `INSERT INTO problems (matter_id, original_matter_id, code, secret_hash, kind, channel,
-		category_id, description, attributes, zone, booth, address, latitude, longitude, anonymous, person_id,
-		reporter_name, phone_enc, phone_mask, email, person_key, visit_id, created_by, created_by_name, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.MatterID, p.OriginalMatterID, p.Code, p.SecretHash, p.Kind, p.Channel, p.CategoryID, p.Description,
+	return []any{p.MatterID, p.OriginalMatterID, p.Code, p.SecretHash, p.Kind, p.Channel, p.CategoryID, p.Description,
 		string(attrs), p.Zone, p.Booth, p.Address, nullFloat(p.Latitude), nullFloat(p.Longitude), p.Anonymous,
 		nullInt(p.PersonID), p.ReporterName, nullBytes(enc), mask, p.Email, p.PersonKey, nullInt(p.VisitID),
-		nullInt(p.CreatedBy), p.CreatedByName, ms(p.CreatedAt))
+		nullInt(p.CreatedBy), p.CreatedByName, ms(p.CreatedAt)}, nil
+}
+
+const problemInsertColumns = `matter_id, original_matter_id, code, secret_hash, kind, channel,
+	category_id, description, attributes, zone, booth, address, latitude, longitude, anonymous, person_id,
+	reporter_name, phone_enc, phone_mask, email, person_key, visit_id, created_by, created_by_name, created_at`
+
+const problemInsertWidth = 25
+
+// matterInsertProblem inserts a report into its matter (matterProblemRow) and sets its ID.
+func (tx *Tx) matterInsertProblem(ctx context.Context, p *masswork.Problem) error {
+	row, err := tx.matterProblemRow(ctx, p)
+	if err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, "INSERT INTO problems ("+problemInsertColumns+") VALUES "+placeholders(1, problemInsertWidth), row...)
 	if err != nil {
 		return fmt.Errorf("store: create problem: %w", mapErr(err))
 	}
-	p.ID, p.Phone, p.PhoneMask, p.HasPhone = id, "", mask, mask != ""
+	p.ID = id
 	return nil
 }
 
+// matterSealed clears a written report's clear phone, keeping its mask.
+func (db *DB) matterSealed(p *masswork.Problem) {
+	mask := ""
+	if p.Phone != "" {
+		_, _, _, mask = db.matterPhone(p.Phone)
+	}
+	p.Phone, p.PhoneMask, p.HasPhone = "", mask, mask != ""
+}
+
 // CreateMatter inserts a matter with its first report, its submitted event and the grams of
-// the report's text, and counts its people and rank. m.ID, p.ID, p.MatterID and
-// p.OriginalMatterID are set; an event without a matter goes to the new one. Times left zero
-// are the store's clock.
+// the report's text, with its people (one) and rank. m.ID, p.ID, p.MatterID and
+// p.OriginalMatterID are set; the event goes to the new matter. Times left zero are the
+// store's clock.
+//
+// New matters that arrive together are written together (groupCommit, createMatters): the
+// public form under load files many reports a second, and each would otherwise wait for its
+// own commit and its own turn at the audit chain's lock.
 func (db *DB) CreateMatter(ctx context.Context, m *masswork.Matter, p *masswork.Problem, grams []int32, ev *masswork.Event, rec *audit.Record) error {
-	// A new matter has one report of one person: its counts are known before it is written,
-	// which spares the public form's transaction two reads and two updates.
-	grams = matterDistinct(grams)
-	return db.inTx(ctx, func(tx *Tx) error {
+	it := &newMatter{m: m, p: p, grams: matterDistinct(grams), ev: ev, rec: rec, recObject: rec != nil && rec.ObjectID == 0}
+	if err := db.newMatters.do(ctx, db, it, maxMatterBatch, createMatters); err != nil {
+		return err
+	}
+	db.matterSealed(p)
+	return nil
+}
+
+// newMatter is a matter waiting in the group commit.
+type newMatter struct {
+	m         *masswork.Matter
+	p         *masswork.Problem
+	grams     []int32
+	ev        *masswork.Event
+	rec       *audit.Record
+	recObject bool // the audit record's object is the new matter
+}
+
+// maxMatterBatch bounds one transaction of new matters (a matter's row has 31 values, its
+// report's 25: well under both databases' limits on a statement's parameters).
+const maxMatterBatch = 64
+
+// createMatters writes a batch of new matters in six statements whatever their number: the
+// matters, their reports (both returning their IDs by their unique codes), their events, the
+// grams and the audit records; and a read of the register for reports made for a person on it.
+func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
+	now := tx.db.Now()
+	rows := make([]any, 0, len(batch)*matterInsertWidth)
+	for _, it := range batch {
+		m := it.m
 		if m.CreatedAt.IsZero() {
-			m.CreatedAt = tx.db.Now()
+			m.CreatedAt = now
 		}
-		if p.CreatedAt.IsZero() {
-			p.CreatedAt = m.CreatedAt
+		if it.p.CreatedAt.IsZero() {
+			it.p.CreatedAt = m.CreatedAt
 		}
-		m.People, m.RankKey, m.Grams = 1, masswork.RankKey([]time.Time{p.CreatedAt}), len(grams)
-		if err := tx.matterInsert(ctx, m); err != nil {
-			return err
-		}
+		m.UpdatedAt, m.Version = m.CreatedAt, 1
+		m.People, m.RankKey, m.Grams = 1, masswork.RankKey([]time.Time{it.p.CreatedAt}), len(it.grams)
+		rows = append(rows, matterInsertRow(m)...)
+	}
+	ids, err := tx.insertCoded(ctx, "INSERT INTO matters ("+matterInsertColumns+") VALUES "+placeholders(len(batch), matterInsertWidth), rows)
+	if err != nil {
+		return fmt.Errorf("store: create matter: %w", mapErr(err))
+	}
+	rows = rows[:0]
+	for _, it := range batch {
+		m, p := it.m, it.p
+		m.ID = ids[m.Code]
 		p.MatterID, p.OriginalMatterID, p.MatterCode = m.ID, m.ID, m.Code
 		if p.CategoryID == 0 {
 			p.CategoryID = m.CategoryID
 		}
-		if err := tx.matterInsertProblem(ctx, p); err != nil {
+		row, err := tx.matterProblemRow(ctx, p)
+		if err != nil {
 			return err
 		}
-		if err := tx.matterEvents(ctx, m.ID, ev); err != nil {
-			return err
+		rows = append(rows, row...)
+	}
+	if ids, err = tx.insertCoded(ctx, "INSERT INTO problems ("+problemInsertColumns+") VALUES "+placeholders(len(batch), problemInsertWidth), rows); err != nil {
+		return fmt.Errorf("store: create problem: %w", mapErr(err))
+	}
+	var evs []*masswork.Event
+	var grams gramRows
+	var recs []*audit.Record
+	for _, it := range batch {
+		it.p.ID = ids[it.p.Code]
+		if it.ev != nil {
+			it.ev.MatterID = it.m.ID
+			if it.ev.At.IsZero() {
+				it.ev.At = it.m.CreatedAt
+			}
+			evs = append(evs, it.ev)
 		}
-		if err := tx.matterInsertGrams(ctx, m.ID, m.CategoryID, grams); err != nil {
-			return err
+		for _, g := range it.grams {
+			grams.add(it.m.CategoryID, g, it.m.ID)
 		}
-		return tx.matterAudit(ctx, rec, m.ID)
-	})
+		if it.rec != nil {
+			if it.recObject {
+				it.rec.ObjectID = it.m.ID
+			}
+			recs = append(recs, it.rec)
+		}
+	}
+	if err := tx.matterEventRows(ctx, evs); err != nil {
+		return err
+	}
+	if err := tx.matterGramRows(ctx, grams); err != nil {
+		return err
+	}
+	return tx.appendAudits(ctx, recs)
+}
+
+// gramRows are rows of matter_grams, column by column.
+type gramRows struct {
+	categories []int64
+	grams      []int32
+	matters    []int64
+}
+
+func (r *gramRows) add(category int64, gram int32, matter int64) {
+	r.categories, r.grams, r.matters = append(r.categories, category), append(r.grams, gram), append(r.matters, matter)
+}
+
+// matterGramRows inserts rows of the similarity index that are known to be new (the grams of
+// new matters). On PostgreSQL the rows go as three arrays unnested by the server: one
+// statement of three parameters whatever the number of rows, where a VALUES list would be a
+// new statement to parse and plan for each length. SQLite takes VALUES lists of up to a
+// thousand rows.
+func (tx *Tx) matterGramRows(ctx context.Context, r gramRows) error {
+	if len(r.grams) == 0 {
+		return nil
+	}
+	if tx.db.Dialect == Postgres {
+		if _, err := tx.exec(ctx, `INSERT INTO matter_grams (category_id, gram, matter_id)
+			SELECT * FROM unnest(?::bigint[], ?::integer[], ?::bigint[])`, r.categories, r.grams, r.matters); err != nil {
+			return fmt.Errorf("store: matter grams: %w", err)
+		}
+		return nil
+	}
+	const batch = 1000
+	for start := 0; start < len(r.grams); start += batch {
+		end := min(start+batch, len(r.grams))
+		args := make([]any, 0, 3*(end-start))
+		for i := start; i < end; i++ {
+			args = append(args, r.categories[i], r.grams[i], r.matters[i])
+		}
+		if _, err := tx.exec(ctx, "INSERT INTO matter_grams (category_id, gram, matter_id) VALUES "+placeholders(end-start, 3), args...); err != nil {
+			return fmt.Errorf("store: matter grams: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertCoded runs a multi-row INSERT of rows that each have a unique code and returns the new
+// IDs by code (the order of RETURNING rows is not promised).
+func (tx *Tx) insertCoded(ctx context.Context, q string, args []any) (map[string]int64, error) {
+	rows, err := tx.query(ctx, q+" RETURNING id, code", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		ids[code] = id
+	}
+	return ids, rows.Err()
 }
 
 // matterLock reads a matter's status and category, locking its row on PostgreSQL so that a
@@ -548,7 +735,7 @@ func (tx *Tx) matterLock(ctx context.Context, id int64) (status string, category
 // matter.error.not_open), adds the grams given (the service gives them for a report with
 // text), and recounts the matter's people and rank. An event without a matter goes to p's.
 func (db *DB) AddProblem(ctx context.Context, p *masswork.Problem, grams []int32, ev *masswork.Event, rec *audit.Record) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		status, categoryID, round, err := tx.matterLock(ctx, p.MatterID)
 		if err != nil {
 			return mapErr(err)
@@ -581,6 +768,10 @@ func (db *DB) AddProblem(ctx context.Context, p *masswork.Problem, grams []int32
 		}
 		return tx.matterAudit(ctx, rec, p.ID)
 	})
+	if err == nil {
+		db.matterSealed(p)
+	}
+	return err
 }
 
 // ---- Reading ----

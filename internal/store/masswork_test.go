@@ -887,3 +887,90 @@ func TestMatterAPIKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestMatterGroupCommit files many new matters at once, as the public form does under load:
+// they are written together, each gets its own IDs, report, event, grams and audit record; one
+// whose code is taken fails alone with a conflict (the service draws a new code) and leaves
+// nothing behind, and the audit chain stays whole.
+func TestMatterGroupCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newMatterEnv(t, d)
+		ctx := e.ctx
+		taken, _ := e.newMatter(e.b1.ID, e.cat, "已有的事", nil, 1)
+		const n = 60
+		type filed struct {
+			m   *masswork.Matter
+			p   *masswork.Problem
+			ev  *masswork.Event
+			rec *audit.Record
+			err error
+		}
+		all := make([]filed, n)
+		var wg sync.WaitGroup
+		for i := range all {
+			f := &all[i]
+			f.m = &masswork.Matter{Code: fmt.Sprintf("G%04d", i), OrgID: e.b2.ID, CategoryID: e.cat.ID, Title: fmt.Sprintf("事%d", i),
+				Status: masswork.StatusSubmitted, ResponseDue: e.clk.Now().Add(24 * time.Hour), ResolveDue: e.clk.Now().Add(240 * time.Hour)}
+			if i == 17 {
+				f.m.Code = taken.Code // a code drawn twice
+			}
+			f.p = &masswork.Problem{Code: fmt.Sprintf("Q%04d", i), SecretHash: "s", Channel: masswork.ChannelWeb,
+				Description: f.m.Title, Phone: fmt.Sprintf("1370000%04d", i)}
+			if i%3 == 0 {
+				f.p.PersonID = e.registeredID // made for someone on the register
+			}
+			f.ev = &masswork.Event{Kind: masswork.EventSubmitted, Public: true, ToStatus: masswork.StatusSubmitted}
+			f.rec = rec("problem.create")
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f.err = e.db.CreateMatter(ctx, f.m, f.p, []int32{int32(i), int32(i), 1000}, f.ev, f.rec)
+			}()
+		}
+		wg.Wait()
+		matterIDs, auditIDs := map[int64]bool{}, map[int64]bool{}
+		for i, f := range all {
+			if i == 17 {
+				if !errors.Is(f.err, apperr.ErrConflict) {
+					t.Fatalf("a taken code: err = %v, want conflict", f.err)
+				}
+				if _, err := e.db.FindProblemByCode(ctx, f.p.Code); !errors.Is(err, apperr.ErrNotFound) {
+					t.Fatalf("the refused report was written: %v", err)
+				}
+				continue
+			}
+			if f.err != nil {
+				t.Fatalf("matter %d: %v", i, f.err)
+			}
+			got := e.matter(f.m.ID)
+			if got.Code != f.m.Code || got.Title != f.m.Title || got.People != 1 || got.Grams != 2 || matterIDs[f.m.ID] {
+				t.Fatalf("matter %d = %+v", i, got)
+			}
+			matterIDs[f.m.ID] = true
+			list, err := e.db.FindProblems(ctx, f.m.ID)
+			if err != nil || len(list) != 1 || list[0].ID != f.p.ID || list[0].Code != f.p.Code || list[0].Description != f.m.Title {
+				t.Fatalf("matter %d reports = %+v, %v", i, list, err)
+			}
+			if f.p.Phone != "" || !f.p.HasPhone || (i%3 != 0 && f.p.PersonKey != list[0].PersonKey) {
+				t.Fatalf("report %d after create: %+v", i, f.p)
+			}
+			if i%3 == 0 && !strings.HasPrefix(list[0].PersonKey, "h:") {
+				t.Fatalf("report %d for a registered person: key %q", i, list[0].PersonKey)
+			}
+			evs, err := e.db.FindEvents(ctx, f.m.ID, false)
+			if err != nil || len(evs) != 1 || evs[0].ID != f.ev.ID || f.ev.MatterID != f.m.ID {
+				t.Fatalf("matter %d events = %+v, %v (filed %+v)", i, evs, err, f.ev)
+			}
+			if g := e.grams(f.m.ID); !slices.Equal(g, []int32{int32(i), 1000}) {
+				t.Fatalf("matter %d grams = %v", i, g)
+			}
+			if f.rec.ObjectID != f.m.ID || f.rec.ID == 0 || auditIDs[f.rec.ID] {
+				t.Fatalf("matter %d audit record = %+v", i, f.rec)
+			}
+			auditIDs[f.rec.ID] = true
+		}
+		if p, _, err := e.db.VerifyAudit(ctx); err != nil || p != nil {
+			t.Fatalf("audit chain: %v %v", p, err)
+		}
+	})
+}

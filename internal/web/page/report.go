@@ -134,15 +134,11 @@ func reportFieldName(categoryID int64, code string) string {
 // reportForm builds the form page of an organization with values.
 func (h *Reports) reportForm(r *http.Request, orgID int64, values url.Values) (*ReportPage, error) {
 	ctx := r.Context()
-	name, err := h.Mass.FormOrgName(ctx, orgID)
+	o, cats, err := h.Mass.IntakeForm(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	cats, err := h.Mass.Categories(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	p := &ReportPage{Base: h.View.NewBase(r, "report.title"), OrgID: orgID, OrgName: name,
+	p := &ReportPage{Base: h.View.NewBase(r, "report.title"), OrgID: orgID, OrgName: o.Name,
 		MaxPhotos: masswork.MaxPhotos, MaxPhotoMB: masswork.MaxPhotoSize >> 20, MaxDescription: reportMaxDescription}
 	p.Form = view.NewForm(p.Translator, values)
 	chosen := p.Form.Get("category")

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// groupCommit writes what arrives together in one transaction: the first caller starts a
+// writer that takes everything queued meanwhile (up to max a transaction) and writes it with
+// one commit and one hold of the audit chain's lock. Under load, many writes share the cost of
+// a commit (on SQLite a sync of the log to disk, on PostgreSQL the round trips of BEGIN and
+// COMMIT and the wait for the audit lock); alone, a write is written at once, as before.
+//
+// A batch that fails is written again one item at a time, so that one bad item fails alone. The
+// write function must therefore set every output of an item afresh each time it runs (IDs,
+// defaults), never keep what a failed attempt left.
+type groupCommit[T any] struct {
+	mu      sync.Mutex
+	queue   []*groupItem[T]
+	running int // writers at work
+}
+
+type groupItem[T any] struct {
+	v    T
+	err  error
+	done chan struct{}
+}
+
+// groupTimeout bounds the writing of one batch: the writer runs on its own context, so that a
+// caller that stops waiting does not undo the others' writes.
+const groupTimeout = 30 * time.Second
+
+// do queues v and waits until write has written it (in a batch of at most max items) or ctx
+// is done. The item is written even when the caller stopped waiting: what was submitted
+// happened. Every caller of one queue passes the same write.
+func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write func(ctx context.Context, tx *Tx, batch []T) error) error {
+	it := &groupItem[T]{v: v, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, it)
+	if g.running < db.groupWriters() {
+		g.running++
+		go g.drain(db, max, write)
+	}
+	g.mu.Unlock()
+	select {
+	case <-it.done:
+		return it.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// groupWriters is how many batches are written at once: one on SQLite, which has one writer
+// anyway; a few on PostgreSQL, where transactions run side by side and wait for each other
+// only at the audit chain's lock, taken last, just before their commits.
+func (db *DB) groupWriters() int {
+	if db.Dialect == Postgres {
+		return 2
+	}
+	return 1
+}
+
+// drain writes queued items in batches until the queue is empty, then stops.
+func (g *groupCommit[T]) drain(db *DB, max int, write func(ctx context.Context, tx *Tx, batch []T) error) {
+	for {
+		g.mu.Lock()
+		batch := g.queue
+		if len(batch) > max {
+			batch = batch[:max]
+		}
+		g.queue = g.queue[len(batch):]
+		if len(batch) == 0 {
+			g.running--
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		g.write(db, batch, write)
+	}
+}
+
+func (g *groupCommit[T]) write(db *DB, batch []*groupItem[T], write func(ctx context.Context, tx *Tx, batch []T) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	vs := make([]T, len(batch))
+	for i, it := range batch {
+		vs[i] = it.v
+	}
+	err := db.inTx(ctx, func(tx *Tx) error { return write(ctx, tx, vs) })
+	if err != nil && len(batch) > 1 {
+		for _, it := range batch {
+			g.write(db, []*groupItem[T]{it}, write)
+		}
+		return
+	}
+	for _, it := range batch {
+		it.err = err
+		close(it.done)
+	}
+}
