@@ -50,6 +50,8 @@ type DB struct {
 	now                   func() time.Time
 	names                 namesCache                // the organizations of one tree version (FindOrganizationNamesAt)
 	checkins              groupCommit[*checkinItem] // check-ins waiting to be written together (activity_attendance.go)
+	versionsReader        versionsReader            // shared reads of the versions of what is kept in memory (versions.go)
+	sessions              sessionCache              // authenticated sessions with their accounts and scopes (session_cache.go)
 	intake                intakeCache               // the organizations and categories of intake without an account (masswork_lookup.go)
 	newMatters            groupCommit[*newMatter]   // reports opening matters, written together (masswork.go)
 }

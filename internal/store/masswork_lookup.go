@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/masswork"
@@ -37,11 +36,11 @@ func (db *DB) FindFeedbackMatterID(ctx context.Context, feedbackID int64) (int64
 // three; as soon as either differs, the copy is read again from one snapshot. Callers may
 // change what they get. A dissolved organization is not found.
 func (db *DB) FindIntakeOrg(ctx context.Context, orgID int64) (*org.Organization, []*masswork.Category, error) {
-	tree, cats, err := db.intakeVersions(ctx)
+	v, err := db.versions(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	c := db.intake.at(tree, cats)
+	c := db.intake.at(v.tree, v.categories)
 	if c == nil {
 		if c, err = db.loadIntake(ctx); err != nil {
 			return nil, nil, err
@@ -64,9 +63,11 @@ func (db *DB) FindIntakeOrg(ctx context.Context, orgID int64) (*org.Organization
 func (db *DB) loadIntake(ctx context.Context) (*intakeCopy, error) {
 	c := &intakeCopy{orgs: map[int64]org.Organization{}}
 	err := db.readTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(ctx, intakeVersionsQuery).Scan(&c.tree, &c.cats); err != nil {
+		var v versions
+		if err := tx.queryRow(ctx, versionsQuery).Scan(&v.tree, &v.categories, &v.auth); err != nil {
 			return err
 		}
+		c.tree, c.cats = v.tree, v.categories
 		rows, err := tx.query(ctx, "SELECT "+orgColumns+" FROM organizations o WHERE o.dissolved_at = 0")
 		if err != nil {
 			return err
@@ -114,76 +115,10 @@ type intakeCopy struct {
 	categories []masswork.Category
 }
 
-const intakeVersionsQuery = `SELECT COALESCE((SELECT v FROM tree_version WHERE id = 1), 0),
-	COALESCE((SELECT v FROM category_version WHERE id = 1), 0)`
-
-// intakeCache holds the instance's intakeCopy, and the reads of the versions it is checked
-// against.
+// intakeCache holds the instance's intakeCopy.
 type intakeCache struct {
 	mu   sync.Mutex
 	copy *intakeCopy
-
-	versions struct {
-		sync.Mutex
-		flying bool          // a read is on its way
-		next   *versionsRead // the read the callers who came meanwhile wait for
-	}
-}
-
-// versionsRead is one read of the two versions, shared by the callers waiting for it.
-type versionsRead struct {
-	done       chan struct{}
-	tree, cats int64
-	err        error
-}
-
-// intakeVersions reads the versions of the tree and of the categories. Callers that arrive
-// while a read is on its way wait for the next one, which starts as soon as that one is back:
-// a read that began before a caller arrived could miss a change the caller has already seen,
-// one that begins after cannot. Under load one read answers everyone who came during the
-// previous one, instead of one read each.
-func (db *DB) intakeVersions(ctx context.Context) (tree, cats int64, err error) {
-	g := &db.intake.versions
-	g.Lock()
-	r := g.next
-	if r == nil {
-		r = &versionsRead{done: make(chan struct{})}
-		g.next = r
-	}
-	if !g.flying {
-		g.flying, g.next = true, nil
-		go db.readVersions(r)
-	}
-	g.Unlock()
-	select {
-	case <-r.done:
-		return r.tree, r.cats, r.err
-	case <-ctx.Done():
-		return 0, 0, ctx.Err()
-	}
-}
-
-// readVersions answers r, then the reads asked for meanwhile, one after the other, until
-// none is waiting.
-func (db *DB) readVersions(r *versionsRead) {
-	g := &db.intake.versions
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := db.readRow(ctx, intakeVersionsQuery).Scan(&r.tree, &r.cats); err != nil {
-			r.err = fmt.Errorf("store: intake versions: %w", mapErr(err))
-		}
-		cancel()
-		close(r.done)
-		g.Lock()
-		r = g.next
-		if r == nil {
-			g.flying = false
-			g.Unlock()
-			return
-		}
-		g.next = nil
-		g.Unlock()
-	}
 }
 
 // at returns the copy if it was read at the versions given, or nil.

@@ -223,14 +223,19 @@ func (db *DB) FindSession(ctx context.Context, tokenHash string) (*auth.Session,
 
 // TouchSession records activity on a session.
 func (db *DB) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", ms(at), tokenHash)
 		return err
 	})
+	if err == nil {
+		db.sessions.touched(tokenHash, at)
+	}
+	return err
 }
 
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	defer db.sessions.forget(tokenHash)
 	return db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash)
 		return err
@@ -345,7 +350,27 @@ func (db *DB) aggregate(expr string) string {
 // for all of them, and on PostgreSQL each statement is a round trip. The scope's paths come
 // aggregated, "role path,role path" for grants and "path,path" for positions: paths hold only
 // digits and slashes, and roles are identifiers.
+//
+// While nothing it depends on has changed, the answer comes from the instance's copy
+// (sessionCache) after one small read of the versions, shared with the requests that wait at
+// the same time.
 func (db *DB) FindSessionScope(ctx context.Context, tokenHash, today string) (*auth.Session, *auth.User, auth.Scope, error) {
+	v, err := db.versions(ctx)
+	if err != nil {
+		return nil, nil, auth.Scope{}, err
+	}
+	if s, u, sc, ok := db.sessions.get(v, today, tokenHash, db.Now()); ok {
+		return s, u, sc, nil
+	}
+	s, u, sc, err := db.readSessionScope(ctx, tokenHash, today)
+	if err == nil {
+		db.sessions.keep(v, today, s, u, sc)
+	}
+	return s, u, sc, err
+}
+
+// readSessionScope is FindSessionScope's statement.
+func (db *DB) readSessionScope(ctx context.Context, tokenHash, today string) (*auth.Session, *auth.User, auth.Scope, error) {
 	var s auth.Session
 	var sc auth.Scope
 	var c, l, e int64

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// The versions of what an instance keeps copies of: the organization tree (migration 00011),
+// the problem categories (00013) and what an authenticated request's actor is made of (00015):
+// single rows whose numbers change, by triggers, in the same transaction as any change to
+// what they cover. A copy read at the versions of the moment is current while they stay.
+const versionsQuery = `SELECT COALESCE((SELECT v FROM tree_version WHERE id = 1), 0),
+	COALESCE((SELECT v FROM category_version WHERE id = 1), 0),
+	COALESCE((SELECT v FROM auth_version WHERE id = 1), 0)`
+
+type versions struct {
+	tree, categories, auth int64
+}
+
+// versionsReader shares reads of the versions among the requests that wait at once.
+type versionsReader struct {
+	mu     sync.Mutex
+	flying bool          // a read is on its way
+	next   *versionsRead // the read the callers who came meanwhile wait for
+}
+
+// versionsRead is one read of the versions, shared by the callers waiting for it.
+type versionsRead struct {
+	done chan struct{}
+	v    versions
+	err  error
+}
+
+// versions reads the versions. Callers that arrive while a read is on its way wait for the
+// next one, which starts as soon as that one is back: a read that began before a caller
+// arrived could miss a change the caller has already seen, one that begins after cannot.
+// Under load one read answers everyone who came during the previous one, instead of one read
+// each.
+func (db *DB) versions(ctx context.Context) (versions, error) {
+	g := &db.versionsReader
+	g.mu.Lock()
+	r := g.next
+	if r == nil {
+		r = &versionsRead{done: make(chan struct{})}
+		g.next = r
+	}
+	if !g.flying {
+		g.flying, g.next = true, nil
+		go db.readVersions(r)
+	}
+	g.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return versions{}, ctx.Err()
+	}
+}
+
+// readVersions answers r, then the reads asked for meanwhile, one after the other, until
+// none is waiting.
+func (db *DB) readVersions(r *versionsRead) {
+	g := &db.versionsReader
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := db.readRow(ctx, versionsQuery).Scan(&r.v.tree, &r.v.categories, &r.v.auth); err != nil {
+			r.err = fmt.Errorf("store: versions: %w", mapErr(err))
+		}
+		cancel()
+		close(r.done)
+		g.mu.Lock()
+		r = g.next
+		if r == nil {
+			g.flying = false
+			g.mu.Unlock()
+			return
+		}
+		g.next = nil
+		g.mu.Unlock()
+	}
+}
