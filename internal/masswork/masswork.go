@@ -233,6 +233,10 @@ type Event struct {
 	ByUser     int64
 	ByName     string
 	At         time.Time
+	// Due is the deadline in force at the event, kept on resolutions: the resolution
+	// deadline of the round it ends, which a later reopening replaces on the matter. Zero
+	// on other events and on resolutions recorded before it was kept.
+	Due time.Time
 }
 
 // Feedback is one reporter's say after one resolution of a matter.

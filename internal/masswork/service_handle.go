@@ -230,7 +230,11 @@ func (s *Service) Resolve(ctx context.Context, a *auth.Actor, id int64, version 
 		}
 		return fb
 	}
-	if err := s.store.ResolveMatter(ctx, m, []*Event{matterEvent(a, m, EventResolved, true, body, from, now)}, ask, rec); err != nil {
+	// The resolution keeps the deadline of its round: a dissatisfied answer sets a new one on
+	// the matter, and this resolution is still judged by the one it was due by.
+	ev := matterEvent(a, m, EventResolved, true, body, from, now)
+	ev.Due = m.ResolveDue
+	if err := s.store.ResolveMatter(ctx, m, []*Event{ev}, ask, rec); err != nil {
 		return fmt.Errorf("masswork: resolve: %w", err)
 	}
 	return nil

@@ -10,9 +10,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
-	"path"
-	"strings"
-	"unicode/utf8"
+	"strconv"
 
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
@@ -27,18 +25,19 @@ const (
 )
 
 // PhotoUpload is a photo as the reporter sends it: the name their phone gave it and its bytes.
+// The name only labels the photo in what the reporter is told about it when it is refused;
+// it is never kept (see photoName).
 type PhotoUpload struct {
 	Name string
 	Data []byte
 }
 
-// photoExtensions are the name endings each accepted photo type may keep; the first is given
-// to a name that has another.
-var photoExtensions = map[string][]string{
-	activity.TypeJPEG: {".jpg", ".jpeg"},
-	activity.TypePNG:  {".png"},
-	activity.TypeWebP: {".webp"},
-	activity.TypeGIF:  {".gif"},
+// photoExtensions are the name endings of the accepted photo types, by sniffed content type.
+var photoExtensions = map[string]string{
+	activity.TypeJPEG: ".jpg",
+	activity.TypePNG:  ".png",
+	activity.TypeWebP: ".webp",
+	activity.TypeGIF:  ".gif",
 }
 
 // photoError is a refused photo, its message naming the file.
@@ -49,9 +48,10 @@ func photoError(key, name string) error {
 
 // CheckPhotos checks the photos of a report before anything is written: at most MaxPhotos,
 // each at most MaxPhotoSize bytes, a JPEG, PNG, WebP or GIF by its content (whatever its name
-// says; an HTML page named .jpg is refused), one that decodes, its name sanitised and ending in
-// its real type. It returns the photos to attach, with their thumbnails; the same bytes sent
-// twice are kept once. Errors are Invalid with the file's name in Args["Name"].
+// says; an HTML page named .jpg is refused), one that decodes. It returns the photos to
+// attach, with their thumbnails, named by their position (see photoName); the same bytes
+// sent twice are kept once. Errors are Invalid with the file's name, as the reporter's phone
+// gave it, in Args["Name"].
 func CheckPhotos(ups []PhotoUpload) ([]*Photo, error) {
 	if len(ups) > MaxPhotos {
 		return nil, photoError("report.error.photo_count", "")
@@ -70,7 +70,7 @@ func CheckPhotos(ups []PhotoUpload) ([]*Photo, error) {
 			return nil, photoError("report.error.photo_too_large", shown)
 		}
 		ct, err := activity.SniffType(up.Data)
-		if err != nil || photoExtensions[ct] == nil {
+		if err != nil || photoExtensions[ct] == "" {
 			return nil, photoError("report.error.photo_type", shown)
 		}
 		sum := sha256.Sum256(up.Data)
@@ -91,31 +91,19 @@ func CheckPhotos(ups []PhotoUpload) ([]*Photo, error) {
 			return nil, photoError("report.error.photo_broken", shown)
 		}
 		kept := sha256.Sum256(data)
-		out = append(out, &Photo{Name: photoName(up.Name, ct), ContentType: ct, Size: int64(len(data)), SHA256: hex.EncodeToString(kept[:]),
+		out = append(out, &Photo{Name: photoName(len(out)+1, ct), ContentType: ct, Size: int64(len(data)), SHA256: hex.EncodeToString(kept[:]),
 			Width: w, Height: h, Thumb: thumb, Data: data})
 	}
 	return out, nil
 }
 
-// photoName is the name a photo of type ct is kept under: sanitised, and ending in an
-// extension of its real type, so that a PNG sent as "x.html" is kept as "x.png".
-func photoName(name, ct string) string {
-	name = activity.SanitizeFileName(name)
-	exts := photoExtensions[ct]
-	ext := strings.ToLower(path.Ext(name))
-	for _, e := range exts {
-		if ext == e {
-			return name
-		}
-	}
-	stem := strings.Trim(strings.TrimSuffix(name, path.Ext(name)), " .")
-	if stem == "" {
-		stem = "photo"
-	}
-	if n := activity.MaxFileName - len(exts[0]); utf8.RuneCountInString(stem) > n {
-		stem = strings.Trim(string([]rune(stem)[:n]), " .")
-	}
-	return stem + exts[0]
+// photoName is the name the n-th photo of a report (from 1) of type ct is kept and shown
+// under: "photo-1.jpg", its extension that of the type the photo is kept as. The name a
+// phone gives a photo often holds the date, the reporter's name or their shop's
+// ("IMG_20230715_张三.jpg", "王老板的店.png"), which would point staff, or the public, at an
+// anonymous reporter; it is not kept.
+func photoName(n int, ct string) string {
+	return "photo-" + strconv.Itoa(n) + photoExtensions[ct]
 }
 
 // photoOwner returns the report a code names when key is its private key; anything else,
@@ -135,8 +123,9 @@ func (s *Service) photoOwner(ctx context.Context, code, key string) (*Problem, e
 	return p, nil
 }
 
-// AttachPhotos attaches checked photos (see CheckPhotos) to the report a code names; key is
-// the report's private key, as the receipt of Submit gave it, so only its reporter can.
+// AttachPhotos attaches checked photos (see CheckPhotos) to the report a code names, naming
+// them by their position among its photos; key is the report's private key, as the receipt
+// of Submit gave it, so only its reporter can.
 func (s *Service) AttachPhotos(ctx context.Context, code, key string, photos []*Photo) error {
 	if len(photos) == 0 {
 		return nil
@@ -147,6 +136,20 @@ func (s *Service) AttachPhotos(ctx context.Context, code, key string, photos []*
 	p, err := s.photoOwner(ctx, code, key)
 	if err != nil {
 		return err
+	}
+	// Named by their position among the report's photos: after any it has already.
+	all, err := s.store.FindPhotos(ctx, p.MatterID)
+	if err != nil {
+		return err
+	}
+	had := 0
+	for _, ph := range all {
+		if ph.ProblemID == p.ID {
+			had++
+		}
+	}
+	for i, ph := range photos {
+		ph.Name = photoName(had+i+1, ph.ContentType)
 	}
 	return s.store.AddPhotos(ctx, p.ID, photos, MaxPhotos)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -65,12 +66,18 @@ func TestCheckPhotos(t *testing.T) {
 		wantName string // of the error, or of the first photo kept
 		wantN    int
 	}{
-		{"png", []masswork.PhotoUpload{{Name: "东门.png", Data: pngData}}, "", "东门.png", 1},
-		{"jpeg under another name", []masswork.PhotoUpload{{Name: "x.html", Data: jpgData}}, "", "x.jpg", 1},
-		{"webp", []masswork.PhotoUpload{{Name: "a.webp", Data: photoWebP}}, "", "a.jpg", 1},
-		{"path in the name", []masswork.PhotoUpload{{Name: `..\..\etc\照片.jpeg`, Data: jpgData}}, "", "照片.jpeg", 1},
-		{"the same twice", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.png", Data: pngData}}, "", "a.png", 1},
-		{"three", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.jpg", Data: jpgData}, {Name: "c.webp", Data: photoWebP}}, "", "a.png", 3},
+		// Kept photos are named by their position and the type they are kept as, never by
+		// the name the phone gave them.
+		{"png", []masswork.PhotoUpload{{Name: "东门.png", Data: pngData}}, "", "photo-1.png", 1},
+		{"a reporter's name in the file name", []masswork.PhotoUpload{{Name: "张三的照片.jpg", Data: jpgData}}, "", "photo-1.jpg", 1},
+		{"a phone's name", []masswork.PhotoUpload{{Name: "IMG_20230715_王老板的店.png", Data: pngData}}, "", "photo-1.png", 1},
+		{"jpeg under another name", []masswork.PhotoUpload{{Name: "x.html", Data: jpgData}}, "", "photo-1.jpg", 1},
+		{"png named jpg", []masswork.PhotoUpload{{Name: "x.jpg", Data: pngData}}, "", "photo-1.png", 1},
+		{"webp", []masswork.PhotoUpload{{Name: "a.webp", Data: photoWebP}}, "", "photo-1.jpg", 1},
+		{"path in the name", []masswork.PhotoUpload{{Name: `..\..\etc\照片.jpeg`, Data: jpgData}}, "", "photo-1.jpg", 1},
+		{"no name", []masswork.PhotoUpload{{Data: jpgData}}, "", "photo-1.jpg", 1},
+		{"the same twice", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.png", Data: pngData}}, "", "photo-1.png", 1},
+		{"three", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.jpg", Data: jpgData}, {Name: "c.webp", Data: photoWebP}}, "", "photo-1.png", 3},
 		{"none", nil, "", "", 0},
 		{"four", []masswork.PhotoUpload{{Name: "a.png", Data: pngData}, {Name: "b.jpg", Data: jpgData}, {Name: "c.webp", Data: photoWebP},
 			{Name: "d.png", Data: photoPNG(t, 3, 3)}}, "report.error.photo_count", "", 0},
@@ -108,7 +115,14 @@ func TestCheckPhotos(t *testing.T) {
 			if got[0].Name != tt.wantName {
 				t.Errorf("name = %q, want %q", got[0].Name, tt.wantName)
 			}
-			for _, ph := range got {
+			for i, ph := range got {
+				ext := ".jpg"
+				if ph.ContentType == "image/png" {
+					ext = ".png"
+				}
+				if want := fmt.Sprintf("photo-%d%s", i+1, ext); ph.Name != want {
+					t.Errorf("photo %d named %q, want %q", i+1, ph.Name, want)
+				}
 				if !strings.HasPrefix(ph.ContentType, "image/") || ph.Size != int64(len(ph.Data)) || len(ph.SHA256) != 64 {
 					t.Errorf("photo %+v", ph)
 				}
@@ -156,6 +170,9 @@ func TestReportPhotos(t *testing.T) {
 		own, err := e.svc.OwnerPhotos(ctx, mine.Code, mine.Key)
 		if err != nil || len(own) != 2 {
 			t.Fatalf("owner photos: %d, %v", len(own), err)
+		}
+		if own[0].Name != "photo-1.png" || own[1].Name != "photo-2.jpg" {
+			t.Errorf("kept as %q and %q, want photo-1.png and photo-2.jpg", own[0].Name, own[1].Name)
 		}
 		if other, err := e.svc.OwnerPhotos(ctx, other.Code, other.Key); err != nil || len(other) != 0 {
 			t.Errorf("another report lists %d photos, %v", len(other), err)
@@ -215,6 +232,26 @@ func TestReportPhotos(t *testing.T) {
 		}
 		if _, err := e.svc.Photo(ctx, nil, pid, false); apperr.KindOf(err) != apperr.Unauthorized {
 			t.Errorf("no actor: err = %v", err)
+		}
+
+		// A photo attached later is numbered after those the report has.
+		third, err := masswork.CheckPhotos([]masswork.PhotoUpload{{Name: "张三的照片.png", Data: photoPNG(t, 7, 7)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.AttachPhotos(ctx, mine.Code, mine.Key, third); err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.svc.MatterPhotos(ctx, e.actors["admin"], mine.MatterID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, ph := range list {
+			names = append(names, ph.Name)
+		}
+		if got, want := strings.Join(names, ","), "photo-1.png,photo-2.jpg,photo-3.png"; got != want {
+			t.Errorf("the matter's photos: %s, want %s", got, want)
 		}
 	})
 }

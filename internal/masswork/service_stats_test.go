@@ -266,3 +266,84 @@ func TestPastMonthsKept(t *testing.T) {
 		}
 	})
 }
+
+// TestInsightResolutionByItsRoundsDeadline: a dissatisfied answer reopens a matter with a
+// new resolution deadline; the figures judge each resolution by the deadline of its own
+// round, which the resolved event keeps, not by the matter's latest.
+func TestInsightResolutionByItsRoundsDeadline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		sec := e.actors["secretary"]
+		do := func(when time.Time, f func() error) {
+			t.Helper()
+			e.clock.Set(when)
+			if err := f(); err != nil {
+				t.Fatalf("%s: %v", when.In(shanghai).Format("2006-01-02 15:04"), err)
+			}
+		}
+		version := func(id int64) int { return e.matter(t, id).Version }
+		// resolveTwice reports, accepts and resolves a matter at first (a time of the round's
+		// deadline), has its reporter reopen it an hour later and resolves it again at second,
+		// and returns both rounds' deadlines.
+		resolveTwice := func(text string, first, second func(due time.Time) time.Time) (due1, due2 time.Time, rc *masswork.Receipt) {
+			t.Helper()
+			e.clock.Set(at("2026-04-01 09:00"))
+			rc = e.report(t, "parking", text, func(r *masswork.Report) { r.Phone = "13900000011" })
+			id := rc.MatterID
+			do(at("2026-04-01 10:00"), func() error { return e.svc.Accept(ctx, sec, id, version(id), "") })
+			due1 = e.matter(t, id).ResolveDue
+			resolved := first(due1)
+			do(resolved, func() error { return e.svc.Resolve(ctx, sec, id, version(id), "处理了") })
+			do(resolved.Add(time.Hour), func() error {
+				return e.svc.Answer(ctx, rc.Code, rc.Key, false, masswork.RatingDissatisfied, "没解决")
+			})
+			due2 = e.matter(t, id).ResolveDue
+			do(second(due2), func() error { return e.svc.Resolve(ctx, sec, id, version(id), "又处理了") })
+			if !due2.After(due1) {
+				t.Fatalf("%s: reopened with the deadline %v, not after %v", text, due2, due1)
+			}
+			return due1, due2, rc
+		}
+		month := func(t time.Time) string { return t.In(shanghai).Format("2006-01") }
+		// On time in April; reopened, and late in May (the new deadline falls in April).
+		aDue1, aDue2, a := resolveTwice("东门停车难", func(time.Time) time.Time { return at("2026-04-02 10:00") },
+			func(time.Time) time.Time { return at("2026-05-20 10:00") })
+		// Late in April, yet before the deadline the reopening set; on time in May.
+		_, _, b := resolveTwice("西门堵车", func(due time.Time) time.Time { return due.Add(26 * time.Hour) },
+			func(due time.Time) time.Time { return due.Add(-2 * time.Hour) })
+		var resolvedAt []string
+		for _, rc := range []*masswork.Receipt{a, b} {
+			evs, err := e.app.DB.FindEvents(ctx, rc.MatterID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dues []time.Time
+			for _, ev := range evs {
+				if ev.Kind == masswork.EventResolved {
+					dues, resolvedAt = append(dues, ev.Due), append(resolvedAt, month(ev.At))
+				}
+			}
+			if rc == a && (len(dues) != 2 || !dues[0].Equal(aDue1) || !dues[1].Equal(aDue2)) {
+				t.Errorf("resolved events keep the deadlines %v, want %v and %v", dues, aDue1, aDue2)
+			}
+		}
+		if want := []string{"2026-04", "2026-05", "2026-04", "2026-05"}; !equalJSON(resolvedAt, want) {
+			t.Fatalf("resolutions in the months %v, want %v: the story needs other dates", resolvedAt, want)
+		}
+
+		in, err := e.svc.Insight(ctx, sec, e.demo.SecondBranch.ID, "2026-04", "2026-05")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Months) != 2 {
+			t.Fatalf("%d months", len(in.Months))
+		}
+		for i, name := range []string{"April", "May"} {
+			m := in.Months[i]
+			if got := [2]int{m.Resolved, m.ResolvedOnTime}; got != [2]int{2, 1} {
+				t.Errorf("%s resolved, on time = %v, want [2 1]", name, got)
+			}
+		}
+	})
+}

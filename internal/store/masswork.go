@@ -420,8 +420,8 @@ func (tx *Tx) matterEvents(ctx context.Context, defaultID int64, evs ...*masswor
 			ev.At = tx.db.Now()
 		}
 		id, err := tx.insert(ctx, `INSERT INTO matter_events (matter_id, kind, public, body, from_status, to_status, by_user,
-			by_name, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.MatterID, ev.Kind, ev.Public, ev.Body, ev.FromStatus,
-			ev.ToStatus, nullInt(ev.ByUser), ev.ByName, ms(ev.At))
+			by_name, at, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.MatterID, ev.Kind, ev.Public, ev.Body, ev.FromStatus,
+			ev.ToStatus, nullInt(ev.ByUser), ev.ByName, ms(ev.At), ms(ev.Due))
 		if err != nil {
 			return fmt.Errorf("store: matter event: %w", err)
 		}
@@ -1096,7 +1096,7 @@ func (db *DB) ResolveMatter(ctx context.Context, m *masswork.Matter, evs []*mass
 
 // FindEvents returns a matter's timeline, oldest first; with publicOnly, its public entries.
 func (db *DB) FindEvents(ctx context.Context, matterID int64, publicOnly bool) ([]*masswork.Event, error) {
-	q := "SELECT id, matter_id, kind, public, body, from_status, to_status, COALESCE(by_user, 0), by_name, at FROM matter_events WHERE matter_id = ?"
+	q := "SELECT id, matter_id, kind, public, body, from_status, to_status, COALESCE(by_user, 0), by_name, at, due FROM matter_events WHERE matter_id = ?"
 	args := []any{matterID}
 	if publicOnly {
 		q += " AND public = ?"
@@ -1111,11 +1111,11 @@ func (db *DB) FindEvents(ctx context.Context, matterID int64, publicOnly bool) (
 		defer rows.Close()
 		for rows.Next() {
 			var e masswork.Event
-			var at int64
-			if err := rows.Scan(&e.ID, &e.MatterID, &e.Kind, &e.Public, &e.Body, &e.FromStatus, &e.ToStatus, &e.ByUser, &e.ByName, &at); err != nil {
+			var at, due int64
+			if err := rows.Scan(&e.ID, &e.MatterID, &e.Kind, &e.Public, &e.Body, &e.FromStatus, &e.ToStatus, &e.ByUser, &e.ByName, &at, &due); err != nil {
 				return err
 			}
-			e.At = fromMS(at)
+			e.At, e.Due = fromMS(at), fromMS(due)
 			out = append(out, &e)
 		}
 		return rows.Err()

@@ -66,7 +66,9 @@ func (db *DB) insightScope(col string, roots []string) (string, []any) {
 //
 // Acceptances, rejections and resolutions are counted from the timeline (the events of the
 // month), so that a month's figures stay what they were when a matter is later reopened; a
-// matter resolved twice in a month counts once, with its last resolution of the month.
+// matter resolved twice in a month counts once, with its last resolution of the month, and
+// each resolution is on time by the deadline of its own round. A first response is judged by
+// the matter's response deadline, which is set once, when the matter is opened.
 // With q.Rates only the matters opened, decisions, resolutions and answers are counted.
 func (db *DB) Stats(ctx context.Context, q masswork.StatsQuery) ([]*masswork.MonthStats, error) {
 	bounds := insightMonths(q.From, q.To, q.Zone)
@@ -163,7 +165,10 @@ func (db *DB) insightCount(ctx context.Context, tx *Tx, roots []string, bounds [
 	}
 	var matterID int64
 	var kind string
-	if err := run("e.at", "e.matter_id, e.kind, e.at, m.created_at, m.resolve_due",
+	// A resolution is judged by the deadline of its round, kept on its event (a reopening
+	// sets the matter a new one); resolutions recorded before it was kept have 0 there and
+	// fall back to the matter's.
+	if err := run("e.at", "e.matter_id, e.kind, e.at, m.created_at, CASE WHEN e.due > 0 THEN e.due ELSE m.resolve_due END",
 		" FROM matter_events e JOIN matters m ON m.id = e.matter_id JOIN organizations o ON o.id = m.org_id",
 		" AND e.kind IN (?, ?, ?)", []any{masswork.EventAccepted, masswork.EventRejected, masswork.EventResolved}, "",
 		[]any{&matterID, &kind, &at, &created, &due}, func(i int) {

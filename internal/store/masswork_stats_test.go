@@ -75,8 +75,10 @@ func statsWorld(t *testing.T, e *projectEnv) ([]*statsFact, []*masswork.Visit) {
 			m.ResponseDue, m.ResolveDue = time.Time{}, time.Time{} // no deadlines: on time
 		}
 		var evs []*masswork.Event
-		event := func(kind string, at time.Time) {
-			evs = append(evs, &masswork.Event{Kind: kind, At: at})
+		event := func(kind string, at time.Time) *masswork.Event {
+			ev := &masswork.Event{Kind: kind, At: at}
+			evs = append(evs, ev)
+			return ev
 		}
 		switch r := rng.IntN(10); {
 		case r < 2: // not answered yet
@@ -90,12 +92,20 @@ func statsWorld(t *testing.T, e *projectEnv) ([]*statsFact, []*masswork.Visit) {
 			event(masswork.EventAccepted, m.RespondedAt)
 			if rng.IntN(3) > 0 {
 				at := m.RespondedAt.Add(time.Duration(rng.IntN(20*24*60)) * time.Minute)
-				event(masswork.EventResolved, at)
+				resolved := event(masswork.EventResolved, at)
 				m.Round = 1
-				if rng.IntN(4) == 0 { // reopened and resolved again
-					event(masswork.EventReopened, at.Add(30*time.Hour))
+				if i%3 != 0 { // the others as recorded before resolutions kept their deadline
+					resolved.Due = m.ResolveDue
+				}
+				if rng.IntN(4) == 0 { // reopened with a new deadline and resolved again
+					resolved.Due = m.ResolveDue
+					reopened := at.Add(30 * time.Hour)
+					event(masswork.EventReopened, reopened)
+					if !m.ResolveDue.IsZero() {
+						m.ResolveDue = reopened.Add(10 * 24 * time.Hour)
+					}
 					at = at.Add(time.Duration(40+rng.IntN(300)) * time.Hour)
-					event(masswork.EventResolved, at)
+					event(masswork.EventResolved, at).Due = m.ResolveDue
 					m.Round = 2
 				}
 				m.Status, m.ResolvedAt = masswork.StatusResolved, at
@@ -192,7 +202,7 @@ func statsRecount(e *projectEnv, facts []*statsFact, visits []*masswork.Visit, m
 			}
 			responses[i] = append(responses[i], m.RespondedAt.Sub(m.CreatedAt))
 		}
-		lastResolved := map[int]time.Time{}
+		lastResolved := map[int]*masswork.Event{}
 		for _, ev := range f.events {
 			s, i, ok := month(ev.At)
 			if !ok {
@@ -204,17 +214,21 @@ func statsRecount(e *projectEnv, facts []*statsFact, visits []*masswork.Visit, m
 			case masswork.EventRejected:
 				s.Rejected++
 			case masswork.EventResolved:
-				if ev.At.After(lastResolved[i]) {
-					lastResolved[i] = ev.At
+				if last := lastResolved[i]; last == nil || ev.At.After(last.At) {
+					lastResolved[i] = ev
 				}
 			}
 		}
-		for i, at := range lastResolved {
+		for i, ev := range lastResolved {
 			out[i].Resolved++
-			if m.ResolveDue.IsZero() || !at.After(m.ResolveDue) {
+			due := ev.Due // the deadline of its round; the matter's for one recorded without
+			if due.IsZero() {
+				due = m.ResolveDue
+			}
+			if due.IsZero() || !ev.At.After(due) {
 				out[i].ResolvedOnTime++
 			}
-			resolutions[i] = append(resolutions[i], at.Sub(m.CreatedAt))
+			resolutions[i] = append(resolutions[i], ev.At.Sub(m.CreatedAt))
 		}
 		for _, a := range f.answers {
 			if s, _, ok := month(a.at); ok {
@@ -319,6 +333,66 @@ func TestStatsAgainstRecount(t *testing.T) {
 		}
 		if len(none) != 1 || none[0].Problems != 0 || none[0].Contacts != 0 {
 			t.Errorf("no roots = %+v", none)
+		}
+	})
+}
+
+// TestStatsResolutionByItsRoundsDeadline: a dissatisfied answer reopens a matter with a new
+// resolution deadline; each resolution is judged by the deadline of its own round, not by the
+// matter's latest one.
+func TestStatsResolutionByItsRoundsDeadline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		e := newProjectEnv(t, d)
+		// resolveTwice opens a matter of o due by due1, resolves it at first, reopens it the
+		// day after with the deadline due2 and resolves it again at second.
+		resolveTwice := func(o *org.Organization, created, due1, first, due2, second time.Time) {
+			t.Helper()
+			m := e.matter(t, o, e.parking, "诉求", created, masswork.ChannelWeb)
+			m.ResponseDue, m.ResolveDue = created.Add(24*time.Hour), due1
+			m.Status, m.RespondedAt, m.AcceptedAt = masswork.StatusAccepted, created.Add(time.Hour), created.Add(time.Hour)
+			e.update(t, m, &masswork.Event{Kind: masswork.EventAccepted, At: m.AcceptedAt})
+			m.Status, m.ResolvedAt, m.Round = masswork.StatusResolved, first, 1
+			e.update(t, m, &masswork.Event{Kind: masswork.EventResolved, At: first, Due: due1})
+			m.Status, m.ResolvedAt, m.ResolveDue = masswork.StatusInProgress, time.Time{}, due2
+			e.update(t, m, &masswork.Event{Kind: masswork.EventReopened, At: first.Add(24 * time.Hour)})
+			m.Status, m.ResolvedAt, m.Round = masswork.StatusResolved, second, 2
+			e.update(t, m, &masswork.Event{Kind: masswork.EventResolved, At: second, Due: due2})
+		}
+		// On time in June, reopened, late in July (after the new deadline).
+		resolveTwice(e.b1, e.day("2023-06-01 09:00"), e.day("2023-06-15 23:59"), e.day("2023-06-10 10:00"),
+			e.day("2023-06-26 23:59"), e.day("2023-07-05 10:00"))
+		// Late in June (yet before the deadline the reopening set), on time in July.
+		resolveTwice(e.group, e.day("2023-06-02 09:00"), e.day("2023-06-16 23:59"), e.day("2023-06-20 10:00"),
+			e.day("2023-07-06 23:59"), e.day("2023-07-03 10:00"))
+		// A resolution recorded before events kept their deadline is judged by the matter's.
+		m := e.matter(t, e.b2, e.network, "旧诉求", e.day("2023-06-01 09:00"), masswork.ChannelWeb)
+		m.Status, m.ResolveDue, m.ResolvedAt, m.Round = masswork.StatusResolved, e.day("2023-06-04 23:59"), e.day("2023-06-05 10:00"), 1
+		e.update(t, m, &masswork.Event{Kind: masswork.EventResolved, At: m.ResolvedAt})
+
+		for _, tt := range []struct {
+			name string
+			root string
+			want [2][2]int // June and July: resolved, on time
+		}{
+			{"on time then late", e.b1.Path, [2][2]int{{1, 1}, {1, 0}}},
+			{"late then on time", e.group.Path, [2][2]int{{1, 0}, {1, 1}}},
+			{"all, with the old one late", e.committee.Path, [2][2]int{{3, 1}, {2, 1}}},
+		} {
+			for _, rates := range []bool{false, true} {
+				got, err := e.db.Stats(ctx, masswork.StatsQuery{Roots: []string{tt.root}, From: e.day("2023-06-01 00:00"),
+					To: e.day("2023-08-01 00:00"), Zone: e.zone, Rates: rates})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 2 {
+					t.Fatalf("%s: %d months, want 2", tt.name, len(got))
+				}
+				g := [2][2]int{{got[0].Resolved, got[0].ResolvedOnTime}, {got[1].Resolved, got[1].ResolvedOnTime}}
+				if g != tt.want {
+					t.Errorf("%s (rates %v): June and July resolved, on time = %v, want %v", tt.name, rates, g, tt.want)
+				}
+			}
 		}
 	})
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
+	"github.com/dangjian/dangjian/internal/web/open311"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -770,6 +771,45 @@ func TestOpen311Conformance(t *testing.T) {
 				if r := e.do(call{path: p}); r.status != http.StatusNotFound {
 					t.Errorf("%s: status %d, want 404", p, r.status)
 				}
+			}
+		})
+
+		t.Run("read rate limit", func(t *testing.T) {
+			e.t = t
+			// One client behind the proxy reads until refused: at least a burst is served
+			// (the clock runs, so a slow machine may earn a read or two more), then GeoReport's
+			// 400 with code 429 in the format asked for; another client is still served.
+			client := map[string]string{"X-Forwarded-For": "203.0.113.50"}
+			served := 0
+			var refused reply
+			for served <= open311.ReadBurst+20 {
+				r := e.do(call{path: "requests.json?status=open", header: client})
+				if r.status != http.StatusOK {
+					refused = r
+					break
+				}
+				served++
+			}
+			if served < open311.ReadBurst || refused.status != http.StatusBadRequest {
+				t.Fatalf("%d reads served, then status %d\n%s", served, refused.status, refused.body)
+			}
+			for _, f := range []string{"json", "xml"} {
+				path := "requests." + f
+				r := e.do(call{path: path, header: client})
+				for i := 0; i < 5 && r.status == http.StatusOK; i++ { // a read earned meanwhile
+					r = e.do(call{path: path, header: client})
+				}
+				if r.status != http.StatusBadRequest {
+					t.Errorf("%s over the limit: status %d, want 400", path, r.status)
+					continue
+				}
+				list := items(e.check(path, r, docErrors))
+				if len(list) != 1 || list[0]["code"] != float64(429) || r.header.Get("Retry-After") == "" {
+					t.Errorf("%s over the limit: %s, Retry-After %q", path, r.body, r.header.Get("Retry-After"))
+				}
+			}
+			if r := e.do(call{path: "requests.json?status=open", header: map[string]string{"X-Forwarded-For": "203.0.113.51"}}); r.status != http.StatusOK {
+				t.Errorf("another client: status %d, want 200\n%s", r.status, r.body)
 			}
 		})
 	})

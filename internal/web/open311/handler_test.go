@@ -136,3 +136,83 @@ func TestRoutes(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRateLimit: an address gets a burst of ReadBurst reads, then one per ReadInterval;
+// the next read is refused with GeoReport's 400, code 429 and Retry-After, in the format its
+// path asks for, while another address is still served and the address's POSTs keep their
+// own limit.
+func TestReadRateLimit(t *testing.T) {
+	now := testNow
+	c, err := view.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Deps{Catalog: c, Zone: shanghai, Now: func() time.Time { return now },
+		ClientIP: func(r *http.Request) string { return r.Header.Get("X-Test-Client") }})
+	read := func(client, path string) *httptest.ResponseRecorder {
+		t.Helper()
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.Header.Set("X-Test-Client", client)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	// Tokens are answered without the service: every read served is a 404.
+	for i := range ReadBurst {
+		if w := read("203.0.113.7", "/open311/v2/tokens/abc.json"); w.Code != http.StatusNotFound {
+			t.Fatalf("read %d: status %d, want 404\n%s", i+1, w.Code, w.Body.String())
+		}
+	}
+	w := read("203.0.113.7", "/open311/v2/tokens/abc.json")
+	var list []wireError
+	if w.Code != http.StatusBadRequest || w.Header().Get("Content-Type") != contentJSON {
+		t.Fatalf("read %d: status %d, %s; want 400 in JSON", ReadBurst+1, w.Code, w.Header().Get("Content-Type"))
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Code != 429 || !strings.Contains(list[0].Description, "查询过于频繁") {
+		t.Errorf("read %d: errors %+v, want one with code 429", ReadBurst+1, list)
+	}
+	if got := w.Header().Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After = %q, want 1", got)
+	}
+	// The same refusal in XML for an XML path (or one without a format).
+	for _, path := range []string{"/open311/v2/requests.xml?status=open", "/open311/v2/requests"} {
+		w := read("203.0.113.7", path)
+		var doc struct {
+			Errors []wireError `xml:"error"`
+		}
+		if w.Code != http.StatusBadRequest || w.Header().Get("Content-Type") != contentXML {
+			t.Fatalf("%s: status %d, %s; want 400 in XML", path, w.Code, w.Header().Get("Content-Type"))
+		}
+		if err := xmlUnmarshal(w.Body.Bytes(), "errors", &doc); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, w.Body.String())
+		}
+		if len(doc.Errors) != 1 || doc.Errors[0].Code != 429 || doc.Errors[0].Description == "" {
+			t.Errorf("%s: errors %+v, want one with code 429", path, doc.Errors)
+		}
+	}
+	// Another address is still served.
+	if w := read("198.51.100.4", "/open311/v2/tokens/abc.xml"); w.Code != http.StatusNotFound {
+		t.Errorf("another address: status %d, want 404", w.Code)
+	}
+	// A POST from the limited address counts against the POST limit only: refused for its
+	// missing api_key, not for the reads.
+	r := httptest.NewRequest(http.MethodPost, "/open311/v2/requests.json", strings.NewReader("service_code=parking&address_id=B-1"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-Test-Client", "203.0.113.7")
+	pw := httptest.NewRecorder()
+	h.ServeHTTP(pw, r)
+	if pw.Code != http.StatusForbidden {
+		t.Errorf("POST after the reads: status %d, want 403 (no api_key)", pw.Code)
+	}
+	// One interval later, one more read.
+	now = now.Add(ReadInterval)
+	if w := read("203.0.113.7", "/open311/v2/tokens/abc.json"); w.Code != http.StatusNotFound {
+		t.Errorf("read after %v: status %d, want 404", ReadInterval, w.Code)
+	}
+	if w := read("203.0.113.7", "/open311/v2/tokens/abc.json"); w.Code != http.StatusBadRequest {
+		t.Errorf("second read after %v: status %d, want 400", ReadInterval, w.Code)
+	}
+}

@@ -31,8 +31,9 @@
 //   - Errors are GeoReport's list of code and description, with its statuses: 404 for an
 //     unknown resource (or format suffix), 403 for a missing or wrong api_key, 400 for
 //     anything else. The code in the body may say more: 429 when an address posts too often
-//     (with Retry-After; one POST per 30 seconds after a burst of 10), 405 for a method a
-//     path does not take (with Allow), 409 for a conflict, 500 for a fault of ours.
+//     (with Retry-After; one POST per 30 seconds after a burst of 10) or reads too often
+//     (any request but a POST: two a second after a burst of 120), 405 for a method a path
+//     does not take (with Allow), 409 for a conflict, 500 for a fault of ours.
 //   - GET requests takes the common extensions page (from 1) and page_size (at most and by
 //     default 1000), newest first.
 package open311
@@ -40,6 +41,7 @@ package open311
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +60,14 @@ const base = "/open311/v2/"
 const (
 	PostBurst    = 10
 	PostInterval = 30 * time.Second
+)
+
+// Rate of reads (every request but a POST) per client address: a burst, then one per
+// interval, 120 a minute. A platform following a city's requests polls well within it; a
+// scraper paging through every matter, or hammering one, does not.
+const (
+	ReadBurst    = 120
+	ReadInterval = 500 * time.Millisecond
 )
 
 // Deps are what the API needs.
@@ -87,14 +97,16 @@ type Handler struct {
 	baseURL  string
 	secure   bool
 	clientIP func(*http.Request) string
-	limiter  *ratelimit.Limiter
+	limiter  *ratelimit.Limiter // POSTs
+	reads    *ratelimit.Limiter // everything else
 	mux      *http.ServeMux
 }
 
 // New returns the Open311 handler, to be mounted at Prefix.
 func New(d Deps) *Handler {
 	h := &Handler{mass: d.Mass, catalog: d.Catalog, log: d.Log, now: d.Now, zone: d.Zone,
-		baseURL: strings.TrimRight(d.BaseURL, "/"), secure: d.Secure, clientIP: d.ClientIP, limiter: d.Limiter, mux: http.NewServeMux()}
+		baseURL: strings.TrimRight(d.BaseURL, "/"), secure: d.Secure, clientIP: d.ClientIP, limiter: d.Limiter,
+		reads: ratelimit.New(ReadInterval, ReadBurst, d.Now), mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -120,9 +132,22 @@ func New(d Deps) *Handler {
 	return h
 }
 
-// ServeHTTP serves an Open311 request.
+// ServeHTTP serves an Open311 request. Reads are limited per client address here, before
+// any route: a POST counts against its own, stricter limit when it files a request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && !h.reads.Allow(ratelimit.Key(h.clientIP(r))) {
+		h.tooMany(w, r, guessFormat(r.URL.Path), ReadInterval, "open311.error.read_limited")
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// tooMany refuses a request over its rate limit: GeoReport's 400 with code 429 and
+// Retry-After, the whole seconds until the next one is allowed.
+func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, f format, every time.Duration, key string) {
+	seconds := int((every + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	h.fail(w, r, f, []*Error{newError(codeTooMany, key, "Seconds", seconds)})
 }
 
 // top serves the documents directly under the endpoint: discovery, services and requests.

@@ -22,8 +22,7 @@ const maxMemory = 1 << 20
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	w.Header().Set("Cache-Control", "no-store")
 	if !h.limiter.Allow(ratelimit.Key(h.clientIP(r))) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(PostInterval.Seconds())))
-		h.fail(w, r, f, []*Error{newError(codeTooMany, "open311.error.rate_limited", "Seconds", int(PostInterval.Seconds()))})
+		h.tooMany(w, r, f, PostInterval, "open311.error.rate_limited")
 		return
 	}
 	if err := parseBody(r); err != nil {
