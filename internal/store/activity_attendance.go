@@ -219,25 +219,62 @@ func (db *DB) UpdateParticipant(ctx context.Context, p *activity.Participant, re
 }
 
 // FindCheckIn returns what a check-in needs of an activity (id, organization, title, times,
-// window, status, walk-ins; no types, itinerary or other names) and a person's participation in it, in one
-// statement: it is on the path of every scanned check-in.
+// window, status, walk-ins; no types, itinerary or other names) and a person's participation
+// in it, in one statement: it is on the path of every scanned check-in. Check-ins that arrive
+// together are read together (groupRead), one statement for all of them.
 func (db *DB) FindCheckIn(ctx context.Context, activityID, personID int64) (*activity.Activity, int, error) {
-	var a activity.Activity
-	var starts, ends, opens, closes int64
-	part := activity.ParticipantNone
-	err := db.readOnce(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT a.id, a.org_id, o.path, a.title, a.starts_at, a.ends_at, a.all_day, a.walk_ins,
-			a.checkin_opens_at, a.checkin_closes_at, a.status,
-			CASE WHEN pp.person_id IS NULL THEN 0 WHEN pp.invited THEN 2 ELSE 1 END
-			FROM activities a JOIN organizations o ON o.id = a.org_id
-			LEFT JOIN participants pp ON pp.activity_id = a.id AND pp.person_id = ? WHERE a.id = ?`, personID, activityID).
-			Scan(&a.ID, &a.OrgID, &a.OrgPath, &a.Title, &starts, &ends, &a.AllDay, &a.WalkIns, &opens, &closes, &a.Status, &part)
-	})
+	r, err := db.checkinReads.do(ctx, db, checkinKey{activityID, personID}, maxCheckinBatch, db.findCheckIns)
 	if err != nil {
 		return nil, 0, err
 	}
-	a.StartsAt, a.EndsAt, a.CheckinOpens, a.CheckinCloses = fromMS(starts), fromMS(ends), fromMS(opens), fromMS(closes)
-	return &a, part, nil
+	a := r.activity
+	return &a, r.part, nil
+}
+
+type checkinKey struct{ activity, person int64 }
+
+type checkinRead struct {
+	activity activity.Activity
+	part     int
+}
+
+// findCheckIns reads the check-ins of many keys in one statement.
+func (db *DB) findCheckIns(ctx context.Context, keys []checkinKey) (map[checkinKey]checkinRead, error) {
+	args := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		args = append(args, k.activity, k.person)
+	}
+	out := make(map[checkinKey]checkinRead, len(keys))
+	err := db.readOnce(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `WITH k (activity_id, person_id) AS (VALUES `+
+			strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS BIGINT)), ", len(keys)), ", ")+`)
+			SELECT k.activity_id, k.person_id, a.id, a.org_id, o.path, a.title, a.starts_at, a.ends_at, a.all_day, a.walk_ins,
+			a.checkin_opens_at, a.checkin_closes_at, a.status,
+			CASE WHEN pp.person_id IS NULL THEN 0 WHEN pp.invited THEN 2 ELSE 1 END
+			FROM k JOIN activities a ON a.id = k.activity_id JOIN organizations o ON o.id = a.org_id
+			LEFT JOIN participants pp ON pp.activity_id = a.id AND pp.person_id = k.person_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k checkinKey
+			var r checkinRead
+			a := &r.activity
+			var starts, ends, opens, closes int64
+			if err := rows.Scan(&k.activity, &k.person, &a.ID, &a.OrgID, &a.OrgPath, &a.Title, &starts, &ends, &a.AllDay, &a.WalkIns,
+				&opens, &closes, &a.Status, &r.part); err != nil {
+				return err
+			}
+			a.StartsAt, a.EndsAt, a.CheckinOpens, a.CheckinCloses = fromMS(starts), fromMS(ends), fromMS(opens), fromMS(closes)
+			out[k] = r
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: find check-ins: %w", err)
+	}
+	return out, nil
 }
 
 // CheckIn records one person's attendance of one day. A walk-in is added to the participants

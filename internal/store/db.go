@@ -48,12 +48,13 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	sealer                *pii.Sealer
 	now                   func() time.Time
-	names                 namesCache                // the organizations of one tree version (FindOrganizationNamesAt)
-	checkins              groupCommit[*checkinItem] // check-ins waiting to be written together (activity_attendance.go)
-	versionsReader        versionsReader            // shared reads of the versions of what is kept in memory (versions.go)
-	sessions              sessionCache              // authenticated sessions with their accounts and scopes (session_cache.go)
-	intake                intakeCache               // the organizations and categories of intake without an account (masswork_lookup.go)
-	newMatters            groupCommit[*newMatter]   // reports opening matters, written together (masswork.go)
+	names                 namesCache                         // the organizations of one tree version (FindOrganizationNamesAt)
+	checkins              groupCommit[*checkinItem]          // check-ins waiting to be written together (activity_attendance.go)
+	checkinReads          groupRead[checkinKey, checkinRead] // check-in lookups read together (activity_attendance.go)
+	versionsReader        versionsReader                     // shared reads of the versions of what is kept in memory (versions.go)
+	sessions              sessionCache                       // authenticated sessions with their accounts and scopes (session_cache.go)
+	intake                intakeCache                        // the organizations and categories of intake without an account (masswork_lookup.go)
+	newMatters            groupCommit[*newMatter]            // reports opening matters, written together (masswork.go)
 }
 
 // Options configure Open.
