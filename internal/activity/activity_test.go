@@ -475,3 +475,58 @@ func TestCheckInsWrittenTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckInLookupsReadTogether: check-in lookups that arrive together are answered by one
+// statement, each with its own activity and participation; an unknown activity is not found
+// for its caller alone.
+func TestCheckInLookupsReadTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		sec := e.actors["secretary"]
+		var acts []*activity.Activity
+		for i, title := range []string{"主题党日", "党课"} {
+			act, err := e.svc.CreateActivity(ctx, sec, activity.Plan{OrgID: e.demo.SecondBranch.ID, Types: []string{"theme_day"},
+				Title: title, StartDate: fmt.Sprintf("2023-07-1%d", i), StartTime: "09:00", EndTime: "11:00"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			acts = append(acts, act)
+		}
+		// The branch is invited to the first activity only.
+		if _, err := e.svc.Invite(ctx, sec, acts[0].ID, activity.Invitation{OrgID: e.demo.SecondBranch.ID, Subtree: true}); err != nil {
+			t.Fatal(err)
+		}
+		_, ps, _, err := e.svc.Attendance(ctx, sec, acts[0].ID)
+		if err != nil || len(ps) < 3 {
+			t.Fatalf("participants %d, %v", len(ps), err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 3*len(ps))
+		for _, p := range ps {
+			for k, act := range acts {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got, part, err := e.app.DB.FindCheckIn(ctx, act.ID, p.PersonID)
+					want := []int{activity.ParticipantInvited, activity.ParticipantNone}[k]
+					if err != nil || got.ID != act.ID || got.Title != act.Title || part != want {
+						errs <- fmt.Errorf("activity %d person %d: %+v %d %v, want participation %d", act.ID, p.PersonID, got, part, err, want)
+					}
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, _, err := e.app.DB.FindCheckIn(ctx, 999999, p.PersonID); !errors.Is(err, apperr.ErrNotFound) {
+					errs <- fmt.Errorf("unknown activity: err = %v, want not found", err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
+}

@@ -6,6 +6,54 @@ import (
 	"time"
 )
 
+// batchQueue is where the items of a groupCommit or a groupRead wait: up to a few workers take
+// them in batches, and the last stops when the queue is empty.
+type batchQueue[I any] struct {
+	mu      sync.Mutex
+	items   []I
+	running int // workers at work
+}
+
+// push queues it and reports whether the caller must start a worker: fewer than workers are
+// at work.
+func (q *batchQueue[I]) push(it I, workers int) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.items = append(q.items, it)
+	if q.running < workers {
+		q.running++
+		return true
+	}
+	return false
+}
+
+// take returns up to max queued items; none means the queue is empty and the worker, counted
+// out, stops.
+func (q *batchQueue[I]) take(max int) []I {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	batch := q.items
+	if len(batch) > max {
+		batch = batch[:max]
+	}
+	q.items = q.items[len(batch):]
+	if len(batch) == 0 {
+		q.running--
+	}
+	return batch
+}
+
+// groupWriters is how many batches are written (or read) at once: one on SQLite, which has one
+// writer anyway; two on PostgreSQL, where transactions run side by side and wait for each other
+// only at the audit chain's lock, taken last, just before their commits (four and eight
+// measured no better on two cores).
+func (db *DB) groupWriters() int {
+	if db.Dialect == Postgres {
+		return 2
+	}
+	return 1
+}
+
 // groupCommit writes what arrives together in one transaction: the first caller starts a
 // writer that takes everything queued meanwhile (up to max a transaction) and writes it with
 // one commit and one hold of the audit chain's lock. Under load, many writes share the cost of
@@ -16,9 +64,7 @@ import (
 // write function must therefore set every output of an item afresh each time it runs (IDs,
 // defaults), never keep what a failed attempt left.
 type groupCommit[T any] struct {
-	mu      sync.Mutex
-	queue   []*groupItem[T]
-	running int // writers at work
+	queue batchQueue[*groupItem[T]]
 }
 
 type groupItem[T any] struct {
@@ -36,13 +82,9 @@ const groupTimeout = 30 * time.Second
 // happened. Every caller of one queue passes the same write.
 func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write func(ctx context.Context, tx *Tx, batch []T) error) error {
 	it := &groupItem[T]{v: v, done: make(chan struct{})}
-	g.mu.Lock()
-	g.queue = append(g.queue, it)
-	if g.running < db.groupWriters() {
-		g.running++
+	if g.queue.push(it, db.groupWriters()) {
 		go g.drain(db, max, write)
 	}
-	g.mu.Unlock()
 	select {
 	case <-it.done:
 		return it.err
@@ -51,31 +93,9 @@ func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write fun
 	}
 }
 
-// groupWriters is how many batches are written at once: one on SQLite, which has one writer
-// anyway; a few on PostgreSQL, where transactions run side by side and wait for each other
-// only at the audit chain's lock, taken last, just before their commits.
-func (db *DB) groupWriters() int {
-	if db.Dialect == Postgres {
-		return 2
-	}
-	return 1
-}
-
 // drain writes queued items in batches until the queue is empty, then stops.
 func (g *groupCommit[T]) drain(db *DB, max int, write func(ctx context.Context, tx *Tx, batch []T) error) {
-	for {
-		g.mu.Lock()
-		batch := g.queue
-		if len(batch) > max {
-			batch = batch[:max]
-		}
-		g.queue = g.queue[len(batch):]
-		if len(batch) == 0 {
-			g.running--
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
+	for batch := g.queue.take(max); len(batch) > 0; batch = g.queue.take(max) {
 		g.write(db, batch, write)
 	}
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sync"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 )
@@ -13,9 +12,7 @@ import (
 // server's work per statement, which a statement for dozens of keys pays once. A read starts
 // after its callers arrived, so it sees everything committed before they asked.
 type groupRead[K comparable, V any] struct {
-	mu      sync.Mutex
-	queue   []*readItem[K, V]
-	running int
+	queue batchQueue[*readItem[K, V]]
 }
 
 type readItem[K comparable, V any] struct {
@@ -29,13 +26,9 @@ type readItem[K comparable, V any] struct {
 // caller of one groupRead passes the same load.
 func (g *groupRead[K, V]) do(ctx context.Context, db *DB, key K, max int, load func(ctx context.Context, keys []K) (map[K]V, error)) (V, error) {
 	it := &readItem[K, V]{key: key, done: make(chan struct{})}
-	g.mu.Lock()
-	g.queue = append(g.queue, it)
-	if g.running < db.groupWriters() {
-		g.running++
+	if g.queue.push(it, db.groupWriters()) {
 		go g.drain(max, load)
 	}
-	g.mu.Unlock()
 	select {
 	case <-it.done:
 		return it.v, it.err
@@ -47,19 +40,7 @@ func (g *groupRead[K, V]) do(ctx context.Context, db *DB, key K, max int, load f
 
 // drain loads queued keys in batches until the queue is empty, then stops.
 func (g *groupRead[K, V]) drain(max int, load func(ctx context.Context, keys []K) (map[K]V, error)) {
-	for {
-		g.mu.Lock()
-		batch := g.queue
-		if len(batch) > max {
-			batch = batch[:max]
-		}
-		g.queue = g.queue[len(batch):]
-		if len(batch) == 0 {
-			g.running--
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
+	for batch := g.queue.take(max); len(batch) > 0; batch = g.queue.take(max) {
 		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 		keys := make([]K, 0, len(batch))
 		for _, it := range batch {
