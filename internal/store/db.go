@@ -54,6 +54,7 @@ type DB struct {
 	versionsReader        versionsReader                     // shared reads of the versions of what is kept in memory (versions.go)
 	sessions              sessionCache                       // authenticated sessions with their accounts and scopes (session_cache.go)
 	intake                intakeCache                        // the organizations and categories of intake without an account (masswork_lookup.go)
+	checkpointer          *checkpointer                      // SQLite: copies the write-ahead log in the background (checkpoint.go)
 	newMatters            groupCommit[*newMatter]            // reports opening matters, written together (masswork.go)
 }
 
@@ -94,7 +95,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	// processes; synchronous=full keeps acknowledged writes through a power loss.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
 	base := "file:" + (&url.URL{Path: opts.Path}).EscapedPath() + "?" + pragmas
-	w, err := sqlitedriver.Open(base+"&_txlock=immediate", sqliteConn)
+	w, err := sqlitedriver.Open(base+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walSafetyPages), sqliteConn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -112,7 +113,13 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db.Dialect, db.write, db.read = SQLite, w, r
+	ckpt, err := startCheckpointer(ctx, base)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	db.Dialect, db.write, db.read, db.checkpointer = SQLite, w, r, ckpt
 	db.readStmts, db.writeStmts = newStmtCache(r), newStmtCache(w)
 	return db, nil
 }
@@ -129,7 +136,11 @@ func sqliteConn(c *sqlite3.Conn) error {
 func (db *DB) Close() error {
 	db.readStmts.close()
 	db.writeStmts.close()
-	err := db.write.Close()
+	var err error
+	if db.checkpointer != nil {
+		err = db.checkpointer.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
