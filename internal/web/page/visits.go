@@ -351,7 +351,8 @@ func (h *Handlers) CreateVisit(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/visits/"+strconv.FormatInt(visit.ID, 10), "flash.visit_logged")
 		return
 	case visit != nil && errors.Is(err, masswork.ErrProblemsNotFiled):
-		// The visit stands; what failed is told on its page.
+		// The visit stands; what failed is told on its page, and why in the log.
+		h.View.LogError(r, "visit: problems not filed", err)
 		redirect(w, r, "/visits/"+strconv.FormatInt(visit.ID, 10), "flash.visit_problems_failed")
 		return
 	}

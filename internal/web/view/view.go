@@ -221,10 +221,16 @@ func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, err error) {
 	if e := apperr.As(err); e != nil && kind != apperr.Internal {
 		p.Message = p.T(e.Key, e.Args)
 	} else {
-		r.log.Error("internal error", "err", err, "method", req.Method, "path", req.URL.Path, "request_id", RequestID(req.Context()))
+		r.LogError(req, "internal error", err)
 		p.Message = p.T("error.internal")
 	}
 	r.Render(w, req, status, "error", p)
+}
+
+// LogError logs an error a handler answered without an error page (the user was told in
+// other words, the request went on), with the request's method, path and id.
+func (r *Renderer) LogError(req *http.Request, msg string, err error) {
+	r.log.Error(msg, "err", err, "method", req.Method, "path", req.URL.Path, "request_id", RequestID(req.Context()))
 }
 
 // StatusOf maps an error kind to an HTTP status.
