@@ -1,9 +1,7 @@
 package store
 
 import (
-	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	sqlitedriver "github.com/ncruces/go-sqlite3/driver"
@@ -23,27 +21,17 @@ const (
 
 // checkpointer runs passive checkpoints until stopped.
 type checkpointer struct {
-	conn *sql.DB
+	dsn  string
+	conn *sql.DB // opened at the first tick: a database open for less than that needs none
 	stop chan struct{}
 	done chan struct{}
 }
 
-// startCheckpointer opens the checkpointer's connection on the database at dsn.
-func startCheckpointer(ctx context.Context, dsn string) (*checkpointer, error) {
-	conn, err := sqlitedriver.Open(dsn, sqliteConn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
-	}
-	conn.SetMaxOpenConns(1)
-	conn.SetMaxIdleConns(1)
-	conn.SetConnMaxLifetime(0)
-	if err := conn.PingContext(ctx); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
-	}
-	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+// startCheckpointer starts checkpoints of the database at dsn.
+func startCheckpointer(dsn string) *checkpointer {
+	c := &checkpointer{dsn: dsn, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
-	return c, nil
+	return c
 }
 
 func (c *checkpointer) run() {
@@ -55,8 +43,19 @@ func (c *checkpointer) run() {
 		case <-c.stop:
 			return
 		case <-t.C:
-			// A failed checkpoint (the database busy with another process's checkpoint) is
-			// tried again at the next tick; the writer's safety net bounds the log meanwhile.
+			// A failed checkpoint (the database busy with another process's checkpoint, or the
+			// connection not opened) is tried again at the next tick; the writer's safety net
+			// bounds the log meanwhile.
+			if c.conn == nil {
+				conn, err := sqlitedriver.Open(c.dsn, sqliteConn)
+				if err != nil {
+					continue
+				}
+				conn.SetMaxOpenConns(1)
+				conn.SetMaxIdleConns(1)
+				conn.SetConnMaxLifetime(0)
+				c.conn = conn
+			}
 			var busy, log, done int
 			c.conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
 		}
@@ -67,5 +66,8 @@ func (c *checkpointer) run() {
 func (c *checkpointer) close() error {
 	close(c.stop)
 	<-c.done
+	if c.conn == nil {
+		return nil
+	}
 	return c.conn.Close()
 }

@@ -113,13 +113,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	ckpt, err := startCheckpointer(ctx, base)
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
-	}
-	db.Dialect, db.write, db.read, db.checkpointer = SQLite, w, r, ckpt
+	db.Dialect, db.write, db.read, db.checkpointer = SQLite, w, r, startCheckpointer(base)
 	db.readStmts, db.writeStmts = newStmtCache(r), newStmtCache(w)
 	return db, nil
 }
