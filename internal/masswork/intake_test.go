@@ -9,6 +9,7 @@ import (
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/masswork"
+	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/internal/store/storetest"
 )
@@ -398,6 +399,49 @@ func TestMeTooStaysInItsOrganization(t *testing.T) {
 		}
 		if m := e.matter(t, second.MatterID); m.People != 1 {
 			t.Errorf("people = %d after refused joins", m.People)
+		}
+	})
+}
+
+// TestIntakeOfADissolvedOrganization: once an organization is dissolved, its public form
+// files nothing and its Open311 key is refused; nothing is written.
+func TestIntakeOfADissolvedOrganization(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		sys := auth.System("test")
+		gone := &org.Organization{Kind: org.KindBranch, Name: "待撤销支部", ParentID: e.demo.Committee.ID}
+		if err := e.app.Org.CreateOrganization(ctx, sys, gone); err != nil {
+			t.Fatal(err)
+		}
+		key, err := e.svc.CreateAPIKey(ctx, sys, gone.ID, "热线")
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := e.svc.APIKey(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Submit(ctx, nil, &masswork.Report{OrgID: gone.ID, CategoryID: e.cats["parking"].ID, Description: "撤销前"}); err != nil {
+			t.Fatalf("before the dissolution: %v", err)
+		}
+		if err := e.app.Org.DissolveOrganization(ctx, sys, gone.ID, gone.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.IntakeForm(ctx, gone.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("the form of a dissolved organization: err = %v, want not found", err)
+		}
+		_, err = e.svc.Submit(ctx, nil, &masswork.Report{OrgID: gone.ID, CategoryID: e.cats["parking"].ID, Description: "撤销后"})
+		if got := fieldOf(err)["org_id"]; got != "error.choice" {
+			t.Errorf("public form: org_id = %q (err %v)", got, err)
+		}
+		_, err = e.svc.Submit(ctx, nil, &masswork.Report{Key: k, CategoryCode: "parking", Description: "撤销后"})
+		if apperr.KindOf(err) != apperr.Forbidden {
+			t.Errorf("Open311 with the dissolved organization's key: err = %v, want forbidden", err)
+		}
+		var n int
+		if err := e.app.DB.SQL().QueryRow("SELECT COUNT(*) FROM problems WHERE description = '撤销后'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("reports written after the dissolution: %d, %v", n, err)
 		}
 	})
 }

@@ -372,19 +372,11 @@ func (tx *Tx) matterRegram(ctx context.Context, m *masswork.Matter) error {
 
 // matterInsertGrams adds distinct grams to a matter's index under its category.
 func (tx *Tx) matterInsertGrams(ctx context.Context, matterID, categoryID int64, grams []int32) error {
-	const batch = 300
-	for start := 0; start < len(grams); start += batch {
-		chunk := grams[start:min(start+batch, len(grams))]
-		args := make([]any, 0, 3*len(chunk))
-		for _, g := range chunk {
-			args = append(args, categoryID, g, matterID)
-		}
-		if _, err := tx.exec(ctx, "INSERT INTO matter_grams (category_id, gram, matter_id) VALUES "+placeholders(len(chunk), 3)+
-			" ON CONFLICT DO NOTHING", args...); err != nil {
-			return fmt.Errorf("store: matter grams: %w", err)
-		}
+	var r gramRows
+	for _, g := range grams {
+		r.add(categoryID, g, matterID)
 	}
-	return nil
+	return tx.matterGramRows(ctx, r)
 }
 
 func (tx *Tx) matterCountGrams(ctx context.Context, matterID int64, m *masswork.Matter) error {
@@ -669,8 +661,8 @@ func (r *gramRows) add(category int64, gram int32, matter int64) {
 	r.categories, r.grams, r.matters = append(r.categories, category), append(r.grams, gram), append(r.matters, matter)
 }
 
-// matterGramRows inserts rows of the similarity index that are known to be new (the grams of
-// new matters). On PostgreSQL the rows go as three arrays unnested by the server: one
+// matterGramRows inserts rows of the similarity index; a row already there is left as it is
+// (a me-too repeats words of the matter). On PostgreSQL the rows go as three arrays unnested by the server: one
 // statement of three parameters whatever the number of rows, where a VALUES list would be a
 // new statement to parse and plan for each length. SQLite takes VALUES lists of up to a
 // thousand rows.
@@ -680,7 +672,7 @@ func (tx *Tx) matterGramRows(ctx context.Context, r gramRows) error {
 	}
 	if tx.db.Dialect == Postgres {
 		if _, err := tx.exec(ctx, `INSERT INTO matter_grams (category_id, gram, matter_id)
-			SELECT * FROM unnest(?::bigint[], ?::integer[], ?::bigint[])`, r.categories, r.grams, r.matters); err != nil {
+			SELECT * FROM unnest(?::bigint[], ?::integer[], ?::bigint[]) ON CONFLICT DO NOTHING`, r.categories, r.grams, r.matters); err != nil {
 			return fmt.Errorf("store: matter grams: %w", err)
 		}
 		return nil
@@ -692,7 +684,8 @@ func (tx *Tx) matterGramRows(ctx context.Context, r gramRows) error {
 		for i := start; i < end; i++ {
 			args = append(args, r.categories[i], r.grams[i], r.matters[i])
 		}
-		if _, err := tx.exec(ctx, "INSERT INTO matter_grams (category_id, gram, matter_id) VALUES "+placeholders(end-start, 3), args...); err != nil {
+		if _, err := tx.exec(ctx, "INSERT INTO matter_grams (category_id, gram, matter_id) VALUES "+placeholders(end-start, 3)+
+			" ON CONFLICT DO NOTHING", args...); err != nil {
 			return fmt.Errorf("store: matter grams: %w", err)
 		}
 	}
