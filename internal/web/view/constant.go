@@ -1,8 +1,11 @@
 package view
 
 import (
+	"errors"
 	"html/template"
+	"io"
 	"strconv"
+	"strings"
 	"text/template/parse"
 )
 
@@ -11,11 +14,11 @@ import (
 // label. The answer depends on the language only, so each page's templates are also kept in a
 // copy per language in which these calls, and {{static "file"}}, are already answered: their
 // actions hold the text as a constant, which html/template still escapes for its context. Only
-// the layout and the page's content are rewritten, where both dot (outside range and with) and
-// $ are the page, whose T is Base's; partials may be called with other data.
+// the page's content, head and fragment are rewritten, where both dot (outside range and with) and $ are
+// the page, whose T is Base's; partials may be called with other data.
 
 // pageTrees are the templates of a page whose dot and $ are the page itself.
-var pageTrees = []string{"layout.html", "content"}
+var pageTrees = []string{"content", "head", "fragment"}
 
 // answerConstants rewrites the page trees of t, a clone not yet executed, for tr.
 func answerConstants(t *template.Template, tr *Translator, static func(string) string) {
@@ -109,4 +112,97 @@ func (c constants) answer(fn parse.Node, arg string, page bool) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// html/template escapes every action when a template is first executed, by appending its
+// escaper functions to the action's pipeline: {{"已保存"}} becomes {{"已保存" |
+// _html_template_htmlescaper}}, still a call by reflection on every request although its
+// answer never changes. Once the page's templates are escaped (prepare runs them once, before
+// any request), foldConstants replaces such actions on a literal string, in the contexts whose
+// escaping it knows (text, quoted attribute values, title and textarea text), by their
+// escaped text. An escaper it does not know leaves the action alone, and so would a future
+// html/template naming its escapers otherwise: the page would only render as before, slower
+// (TestFoldConstants notices).
+
+// textEscapers are html/template's escapers of text, quoted attribute values and RCDATA, which
+// all escape the same characters the same way.
+var textEscapers = map[string]bool{
+	"_html_template_htmlescaper":   true,
+	"_html_template_attrescaper":   true,
+	"_html_template_rcdataescaper": true,
+}
+
+// escapeText escapes s as textEscapers do.
+var escapeText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;").Replace
+
+// prepare escapes the page's entry templates by executing each once without data (the
+// execution's own errors, from the missing data, are expected; an escaping error is the
+// template's) and folds their constants.
+func prepare(t *template.Template) error {
+	for _, name := range pageTrees {
+		x := t.Lookup(name)
+		if x == nil {
+			continue
+		}
+		var escErr *template.Error
+		if err := x.Execute(io.Discard, nil); errors.As(err, &escErr) {
+			return err
+		}
+	}
+	for _, x := range t.Templates() {
+		if x.Tree != nil {
+			foldConstants(x.Tree.Root)
+		}
+	}
+	return nil
+}
+
+// foldConstants replaces, in the escaped list n and the lists under it, each action that
+// writes a literal string through text escapers by the escaped text.
+func foldConstants(n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, x := range n.Nodes {
+			if a, ok := x.(*parse.ActionNode); ok {
+				if s, ok := escapedConstant(a.Pipe); ok {
+					n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(s)}
+				}
+				continue
+			}
+			foldConstants(x)
+		}
+	case *parse.IfNode:
+		foldConstants(n.List)
+		foldConstants(n.ElseList)
+	case *parse.RangeNode:
+		foldConstants(n.List)
+		foldConstants(n.ElseList)
+	case *parse.WithNode:
+		foldConstants(n.List)
+		foldConstants(n.ElseList)
+	}
+}
+
+// escapedConstant returns what the pipeline writes when it is a literal string followed by
+// text escapers only.
+func escapedConstant(p *parse.PipeNode) (string, bool) {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) < 2 || len(p.Cmds[0].Args) != 1 {
+		return "", false
+	}
+	lit, ok := p.Cmds[0].Args[0].(*parse.StringNode)
+	if !ok {
+		return "", false
+	}
+	s := lit.Text
+	for _, c := range p.Cmds[1:] {
+		id, ok := c.Args[0].(*parse.IdentifierNode)
+		if len(c.Args) != 1 || !ok || !textEscapers[id.Ident] {
+			return "", false
+		}
+		s = escapeText(s)
+	}
+	return s, true
 }

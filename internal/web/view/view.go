@@ -24,21 +24,23 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// Renderer holds one parsed template set per page.
+// Renderer holds one parsed template set per page: the page's "content" (and "head", if it
+// adds to the head) with the partials; the layout around them is written by layout.go. A
+// piece of a page that htmx swaps in defines "fragment" instead, rendered without the layout.
 type Renderer struct {
-	pages map[string]*template.Template
-	// byLang holds each page again per language, with its translations of literal keys
-	// written in (constant.go).
+	// byLang holds each page per language, with its translations of literal keys written in
+	// (constant.go).
 	byLang  map[string]map[string]*template.Template
 	catalog *Catalog
 	zone    *time.Location
 	log     *slog.Logger
+	static  func(string) string
 	// bufs keeps the buffers pages are rendered into: a page of some ten kilobytes would
 	// otherwise grow a new buffer from nothing, copying itself several times, on every request.
 	bufs sync.Pool
 }
 
-// NewRenderer parses the layout with each page template. static maps a static file name to
+// NewRenderer parses each page template with the partials. static maps a static file name to
 // its content-hashed URL.
 func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Location, log *slog.Logger) (*Renderer, error) {
 	funcs := template.FuncMap{
@@ -63,11 +65,11 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 			return m
 		},
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
+	partials, err := template.New("partials").Funcs(funcs).ParseFS(templateFiles, "templates/partials/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("view: layout: %w", err)
+		return nil, fmt.Errorf("view: partials: %w", err)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, catalog: catalog, zone: zone, log: log,
+	r := &Renderer{catalog: catalog, zone: zone, log: log, static: static,
 		byLang: map[string]map[string]*template.Template{}}
 	entries, err := fs.Glob(templateFiles, "templates/pages/*.html")
 	if err != nil {
@@ -75,20 +77,25 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/pages/"), ".html")
-		t, err := layout.Clone()
+		t, err := partials.Clone()
 		if err != nil {
 			return nil, err
 		}
 		if _, err := t.ParseFS(templateFiles, e); err != nil {
 			return nil, fmt.Errorf("view: %s: %w", name, err)
 		}
-		r.pages[name] = t
+		if (t.Lookup("content") == nil) == (t.Lookup("fragment") == nil) {
+			return nil, fmt.Errorf("view: %s: defines both or neither of content and fragment", name)
+		}
 		for _, tr := range []*Translator{catalog.zh, catalog.en} {
 			v, err := t.Clone()
 			if err != nil {
 				return nil, fmt.Errorf("view: %s: %w", name, err)
 			}
 			answerConstants(v, tr, static)
+			if err := prepare(v); err != nil {
+				return nil, fmt.Errorf("view: %s: %w", name, err)
+			}
 			if r.byLang[tr.Lang] == nil {
 				r.byLang[tr.Lang] = map[string]*template.Template{}
 			}
@@ -163,12 +170,11 @@ func (r *Renderer) NewBase(req *http.Request, title string) Base {
 // Render writes a page with the given status. Rendering goes to a buffer first so that a
 // template error never sends half a page.
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, name string, page Page) {
-	t, ok := r.pages[name]
-	if b := page.base(); ok && b.Translator != nil {
-		if v := r.byLang[b.Translator.Lang][name]; v != nil {
-			t = v
-		}
+	b := page.base()
+	if b.Translator == nil {
+		b.Translator = r.catalog.zh
 	}
+	t, ok := r.byLang[b.Translator.Lang][name]
 	if !ok {
 		r.log.Error("view: no such page", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -185,7 +191,14 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 			r.bufs.Put(buf)
 		}
 	}()
-	if err := t.ExecuteTemplate(buf, "layout.html", page); err != nil {
+	var err error
+	if f := t.Lookup("fragment"); f != nil {
+		err = f.Execute(buf, page)
+	} else if err = r.writeTop(buf, t, b, page); err == nil {
+		err = t.ExecuteTemplate(buf, "content", page)
+		writeBottom(buf, b)
+	}
+	if err != nil {
 		r.log.Error("view: render", "page", name, "err", err, "request_id", RequestID(req.Context()))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
