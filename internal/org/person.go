@@ -94,4 +94,7 @@ type PeopleFilter struct {
 	Sort    string
 	Offset  int
 	Limit   int
+	// Brief asks for only what a list of people shows: ID, name, organization, zone and booth,
+	// stage, status and the masks of the numbers. The other fields are left empty.
+	Brief bool
 }

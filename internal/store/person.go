@@ -18,6 +18,11 @@ const personColumns = `p.id, p.org_id, o.name, o.path, p.name, p.name_pinyin, p.
 	p.zone, p.booth, p.stage, p.applied_on, p.activist_on, p.target_on, p.admitted_on, p.full_on, p.status,
 	p.tags, p.notes, p.version, p.created_at, p.updated_at`
 
+// personBriefColumns are the columns of a brief list of people (org.PeopleFilter.Brief): a
+// third of personColumns, and a third of the values to read, convert and keep for each row.
+const personBriefColumns = `p.id, p.org_id, o.name, o.path, p.name, p.id_number_mask, p.phone_mask, p.zone, p.booth,
+	p.stage, p.status`
+
 func scanPerson(row interface{ Scan(...any) error }, extra ...any) (*org.Person, error) {
 	return newPersonScanner(extra...).scan(row)
 }
@@ -26,6 +31,7 @@ func scanPerson(row interface{ Scan(...any) error }, extra ...any) (*org.Person,
 // keeps one list of destinations for all the rows of a query: built for each row, it was most
 // of what reading a page of people allocated.
 type personScanner struct {
+	brief bool // rows of personBriefColumns
 	tags             string
 	created, updated int64
 	dest             []any
@@ -40,9 +46,28 @@ func newPersonScanner(extra ...any) *personScanner {
 // personColumnCount is the number of columns of personColumns.
 const personColumnCount = 31
 
+// newBriefScanner returns a scanner of rows of personBriefColumns and extra columns.
+func newBriefScanner(extra ...any) *personScanner {
+	s := &personScanner{brief: true, dest: make([]any, personBriefColumnCount, personBriefColumnCount+len(extra))}
+	s.dest = append(s.dest, extra...)
+	return s
+}
+
+// personBriefColumnCount is the number of columns of personBriefColumns.
+const personBriefColumnCount = 11
+
 func (s *personScanner) scan(row interface{ Scan(...any) error }) (*org.Person, error) {
 	p := new(org.Person)
 	d := s.dest
+	if s.brief {
+		d[0], d[1], d[2], d[3], d[4], d[5] = &p.ID, &p.OrgID, &p.OrgName, &p.OrgPath, &p.Name, &p.IDNumberMask
+		d[6], d[7], d[8], d[9], d[10] = &p.PhoneMask, &p.Zone, &p.Booth, &p.Stage, &p.Status
+		if err := row.Scan(d...); err != nil {
+			return nil, err
+		}
+		p.HasIDNumber, p.HasPhone = p.IDNumberMask != "", p.PhoneMask != ""
+		return p, nil
+	}
 	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = &p.ID, &p.OrgID, &p.OrgName, &p.OrgPath, &p.Name, &p.NamePinyin, &p.NameInitials, &p.Gender
 	d[8], d[9], d[10], d[11], d[12], d[13], d[14] = &p.Ethnicity, &p.BirthDate, &p.IDNumberMask, &p.PhoneMask, &p.Education, &p.WorkUnit, &p.Post
 	d[15], d[16], d[17], d[18], d[19], d[20], d[21], d[22] = &p.NativePlace, &p.Address, &p.Zone, &p.Booth, &p.Stage, &p.AppliedOn, &p.ActivistOn, &p.TargetOn
@@ -218,6 +243,10 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 	}
 	var out []*org.Person
 	total := 0
+	columns, sc := personColumns, newPersonScanner(&total)
+	if f.Brief {
+		columns, sc = personBriefColumns, newBriefScanner(&total)
+	}
 	err := db.readOnce(ctx, func(tx *Tx) error {
 		cw, cargs, counted := db.countsWhere(f)
 		countSQL := "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS total FROM org_people_counts c WHERE " + cw
@@ -230,7 +259,7 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 		var qargs []any
 		switch {
 		case !counted:
-			q = "SELECT " + personColumns + ", pg.total FROM (SELECT p.id, " + order.keys + ", COUNT(*) OVER () AS total" +
+			q = "SELECT " + columns + ", pg.total FROM (SELECT p.id, " + order.keys + ", COUNT(*) OVER () AS total" +
 				" FROM people p WHERE " + where + " ORDER BY " + order.order + bounds + ")"
 			qargs = append(append(qargs, args...), bargs...)
 		case f.Sort == org.SortName:
@@ -239,10 +268,10 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 			reach, rargs := db.pageNumber(f, f.Offset+f.Limit)
 			page, pargs := db.bothPlans(f, order)
 			q = "WITH t AS MATERIALIZED (SELECT c.total, c.total * c.total >= " + reach + " * (SELECT COALESCE(MAX(id), 0) FROM people) AS walk" +
-				" FROM (" + countSQL + ") c) SELECT " + personColumns + ", (SELECT total FROM t) FROM (" + page + ")"
+				" FROM (" + countSQL + ") c) SELECT " + columns + ", (SELECT total FROM t) FROM (" + page + ")"
 			qargs = append(append(append(qargs, rargs...), cargs...), pargs...)
 		default:
-			q = "WITH t AS MATERIALIZED (" + countSQL + ") SELECT " + personColumns + ", (SELECT total FROM t) FROM (" +
+			q = "WITH t AS MATERIALIZED (" + countSQL + ") SELECT " + columns + ", (SELECT total FROM t) FROM (" +
 				"SELECT p.id, " + order.keys + " FROM people p WHERE " + where + " ORDER BY " + order.order + bounds + ")"
 			qargs = append(append(append(qargs, cargs...), args...), bargs...)
 		}
@@ -254,7 +283,6 @@ func (db *DB) FindPeople(ctx context.Context, f org.PeopleFilter) ([]*org.Person
 			return err
 		}
 		defer rows.Close()
-		sc := newPersonScanner(&total)
 		for rows.Next() {
 			p, err := sc.scan(rows)
 			if err != nil {

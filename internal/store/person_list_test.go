@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -165,6 +166,24 @@ func TestFindPeopleMatchesReference(t *testing.T) {
 				want, wantTotal := reference(all, f)
 				if !slices.Equal(got, want) || total != wantTotal {
 					t.Errorf("got %v (total %d), want %v (total %d)", got, total, want, wantTotal)
+				}
+				// The brief list is the same page with only the fields a list shows.
+				f.Brief = true
+				brief, briefTotal, err := db.FindPeople(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(brief) != len(list) || briefTotal != total {
+					t.Fatalf("brief: %d people (total %d), want %d (total %d)", len(brief), briefTotal, len(list), total)
+				}
+				for i, b := range brief {
+					p := list[i]
+					shown := org.Person{ID: p.ID, OrgID: p.OrgID, OrgName: p.OrgName, OrgPath: p.OrgPath, Name: p.Name,
+						IDNumberMask: p.IDNumberMask, PhoneMask: p.PhoneMask, HasIDNumber: p.HasIDNumber, HasPhone: p.HasPhone,
+						Zone: p.Zone, Booth: p.Booth, Stage: p.Stage, Status: p.Status}
+					if !reflect.DeepEqual(*b, shown) {
+						t.Errorf("brief row %d:\n got %+v\nwant %+v", i, *b, shown)
+					}
 				}
 			})
 		}

@@ -190,7 +190,7 @@ func (h *Handlers) activityForm(r *http.Request, a *auth.Actor, title string) (*
 	if p.Types, err = h.Activity.Types(ctx); err != nil {
 		return nil, err
 	}
-	if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Members: true, Limit: org.MaxPageSize}); err != nil {
+	if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Members: true, Limit: org.MaxPageSize, Brief: true}); err != nil {
 		return nil, err
 	}
 	if p.Sites, err = h.Activity.Sites(ctx, a, ""); err != nil {

@@ -60,7 +60,7 @@ func (h *Handlers) matterForm(r *http.Request, a *auth.Actor, values url.Values)
 	if err != nil {
 		return nil, err
 	}
-	if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Limit: org.MaxPageSize, Sort: "name"}); err != nil {
+	if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Limit: org.MaxPageSize, Sort: "name", Brief: true}); err != nil {
 		return nil, err
 	}
 	p.Form = view.NewForm(p.Translator, values)

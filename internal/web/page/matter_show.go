@@ -170,7 +170,7 @@ func (h *Handlers) matterPage(r *http.Request) (*MatterPage, error) {
 				p.Orgs = append(p.Orgs, o)
 			}
 		}
-		if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Members: true, Limit: org.MaxPageSize, Sort: "name"}); err != nil {
+		if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Members: true, Limit: org.MaxPageSize, Sort: "name", Brief: true}); err != nil {
 			return nil, err
 		}
 	}

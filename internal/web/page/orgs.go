@@ -110,7 +110,7 @@ func (h *Handlers) orgPage(r *http.Request, id int64) (*OrgPage, error) {
 		}
 	}
 	if p.CanAdmin {
-		members, _, err := h.Org.People(r.Context(), a, org.PeopleFilter{OrgPath: o.Path, Members: true, Status: org.StatusNormal, Limit: org.MaxPageSize})
+		members, _, err := h.Org.People(r.Context(), a, org.PeopleFilter{OrgPath: o.Path, Members: true, Status: org.StatusNormal, Limit: org.MaxPageSize, Brief: true})
 		if err != nil {
 			return nil, err
 		}

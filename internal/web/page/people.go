@@ -65,7 +65,7 @@ func (h *Handlers) ListPeople(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f := org.PeopleFilter{Query: q.Get("q"), Stage: q.Get("stage"), Status: q.Get("status"), Tag: q.Get("tag"),
-		Sort: q.Get("sort"), Limit: pageSize}
+		Sort: q.Get("sort"), Limit: pageSize, Brief: true}
 	page := max(atoi(q.Get("page")), 1)
 	f.Offset = (page - 1) * pageSize
 	tree, err := h.Org.Choices(r.Context(), a)

@@ -128,7 +128,7 @@ func (h *Handlers) projectForm(r *http.Request, a *auth.Actor, title string) (*P
 	if len(p.Orgs) == 0 {
 		return nil, apperr.ErrDenied
 	}
-	if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Members: true, Limit: org.MaxPageSize}); err != nil {
+	if p.People, _, err = h.Org.People(ctx, a, org.PeopleFilter{Members: true, Limit: org.MaxPageSize, Brief: true}); err != nil {
 		return nil, err
 	}
 	return p, nil
