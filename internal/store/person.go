@@ -31,7 +31,7 @@ func scanPerson(row interface{ Scan(...any) error }, extra ...any) (*org.Person,
 // keeps one list of destinations for all the rows of a query: built for each row, it was most
 // of what reading a page of people allocated.
 type personScanner struct {
-	brief bool // rows of personBriefColumns
+	brief            bool // rows of personBriefColumns
 	tags             string
 	created, updated int64
 	dest             []any
