@@ -56,9 +56,9 @@ func Open(t testing.TB, d store.Dialect, now func() time.Time) *store.DB {
 	ctx := context.Background()
 	opts := store.Options{Sealer: Sealer(t), Now: now}
 	if d == store.Postgres {
-		opts.URL = NewPostgresDB(t)
+		opts.URL = NewMigratedPostgresDB(t)
 	} else {
-		opts.Path = filepath.Join(t.TempDir(), "dangjian.db")
+		opts.Path = NewMigratedSQLite(t, t.TempDir())
 	}
 	db, err := store.Open(ctx, opts)
 	if err != nil {
@@ -79,8 +79,112 @@ var (
 	dbCounter atomic.Int64
 )
 
-// NewPostgresDB creates a fresh database and returns its URL.
+// NewPostgresDB creates a fresh empty database and returns its URL.
 func NewPostgresDB(t testing.TB) string {
+	t.Helper()
+	requirePostgres(t)
+	name := fmt.Sprintf("dj_%d_%d", os.Getpid(), dbCounter.Add(1))
+	if err := createPostgresDB(name, ""); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { dropPostgresDB(name) })
+	return pgBaseURL + "/" + name + "?sslmode=disable"
+}
+
+// Migrated databases are copies of one database migrated once per test process: migrating
+// was a fifth of a test fixture's time under the race detector (SQLite parses every statement
+// of every migration, and PostgreSQL runs them), and tests make hundreds of fixtures. The
+// copies are what migrating gives (migrations are plain SQL, written for any clock and key);
+// a test that needs an empty database (migrations themselves, several instances) takes
+// NewPostgresDB or a folder of its own.
+var (
+	sqliteTemplateOnce sync.Once
+	sqliteTemplateDir  string
+	sqliteTemplateErr  error
+
+	pgTemplateOnce sync.Once
+	pgTemplate     string // database name
+	pgTemplateErr  error
+)
+
+// NewMigratedSQLite writes a migrated SQLite database into dir, as dangjian.db, and returns
+// its path.
+func NewMigratedSQLite(t testing.TB, dir string) string {
+	t.Helper()
+	sqliteTemplateOnce.Do(func() { sqliteTemplateDir, sqliteTemplateErr = migrateSQLiteTemplate() })
+	if sqliteTemplateErr != nil {
+		t.Fatalf("migrated SQLite: %v", sqliteTemplateErr)
+	}
+	path := filepath.Join(dir, "dangjian.db")
+	// The template was closed cleanly, its log folded into the file; a log left beside it is
+	// copied too.
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(filepath.Join(sqliteTemplateDir, "dangjian.db"+suffix))
+		if errors.Is(err, os.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+func migrateSQLiteTemplate() (string, error) {
+	dir, err := os.MkdirTemp("", "dangjian-sqlite-template-")
+	if err != nil {
+		return "", err
+	}
+	if err := migrateTemplate(store.Options{Path: filepath.Join(dir, "dangjian.db")}); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}
+
+// NewMigratedPostgresDB creates a fresh migrated database and returns its URL.
+func NewMigratedPostgresDB(t testing.TB) string {
+	t.Helper()
+	requirePostgres(t)
+	pgTemplateOnce.Do(func() {
+		pgTemplate = fmt.Sprintf("dj_%d_template", os.Getpid())
+		pgTemplateErr = createPostgresDB(pgTemplate, "")
+		if pgTemplateErr == nil {
+			pgTemplateErr = migrateTemplate(store.Options{URL: pgBaseURL + "/" + pgTemplate + "?sslmode=disable"})
+		}
+	})
+	if pgTemplateErr != nil {
+		t.Fatalf("migrated PostgreSQL: %v", pgTemplateErr)
+	}
+	name := fmt.Sprintf("dj_%d_%d", os.Getpid(), dbCounter.Add(1))
+	if err := createPostgresDB(name, pgTemplate); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() { dropPostgresDB(name) })
+	return pgBaseURL + "/" + name + "?sslmode=disable"
+}
+
+// migrateTemplate migrates the database of opts and closes it.
+func migrateTemplate(opts store.Options) error {
+	ctx := context.Background()
+	opts.Sealer, _ = pii.NewSealer(Key)
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	return db.Close()
+}
+
+// requirePostgres starts the test server once, or skips the test when there is none (fails
+// it when DANGJIAN_REQUIRE_POSTGRES=1).
+func requirePostgres(t testing.TB) {
 	t.Helper()
 	pgOnce.Do(func() { pgBaseURL, pgStop, pgErr = startPostgres() })
 	if pgErr != nil {
@@ -89,28 +193,41 @@ func NewPostgresDB(t testing.TB) string {
 		}
 		t.Skipf("no PostgreSQL (set DANGJIAN_TEST_POSTGRES or install the server): %v", pgErr)
 	}
-	name := fmt.Sprintf("dj_%d_%d", os.Getpid(), dbCounter.Add(1))
-	admin, err := sql.Open("pgx", pgBaseURL+"/postgres?sslmode=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", pgBaseURL+"/postgres?sslmode=disable")
-		if err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	return pgBaseURL + "/" + name + "?sslmode=disable"
 }
 
-// Main runs a package's tests and stops a PostgreSQL cluster that the package started.
+// createPostgresDB creates a database, a copy of template when one is named.
+func createPostgresDB(name, template string) error {
+	admin, err := sql.Open("pgx", pgBaseURL+"/postgres?sslmode=disable")
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	q := "CREATE DATABASE " + name
+	if template != "" {
+		q += " TEMPLATE " + template
+	}
+	_, err = admin.Exec(q)
+	return err
+}
+
+// dropPostgresDB drops a database, closing its connections.
+func dropPostgresDB(name string) {
+	if a, err := sql.Open("pgx", pgBaseURL+"/postgres?sslmode=disable"); err == nil {
+		a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		a.Close()
+	}
+}
+
+// Main runs a package's tests and stops a PostgreSQL cluster that the package started, and
+// removes the migrated templates.
 func Main(m *testing.M) {
 	code := m.Run()
+	if sqliteTemplateDir != "" {
+		os.RemoveAll(sqliteTemplateDir)
+	}
+	if pgTemplate != "" && pgStop == nil {
+		dropPostgresDB(pgTemplate) // on a server of DANGJIAN_TEST_POSTGRES, kept otherwise
+	}
 	if pgStop != nil {
 		pgStop()
 	}
