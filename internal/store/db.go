@@ -48,12 +48,12 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	sealer                *pii.Sealer
 	now                   func() time.Time
-	names                 namesCache                         // the organizations of one tree version (FindOrganizationNamesAt)
+	names                 copyAt[int64, namesTree]           // the organizations of one tree version (FindOrganizationNamesAt)
 	checkins              groupCommit[*checkinItem]          // check-ins waiting to be written together (activity_attendance.go)
 	checkinReads          groupRead[checkinKey, checkinRead] // check-in lookups read together (activity_attendance.go)
 	versionsReader        versionsReader                     // shared reads of the versions of what is kept in memory (versions.go)
 	sessions              sessionCache                       // authenticated sessions with their accounts and scopes (session_cache.go)
-	intake                intakeCache                        // the organizations and categories of intake without an account (masswork_lookup.go)
+	intake                copyAt[[2]int64, intakeCopy]       // the organizations and categories of intake without an account (masswork_lookup.go)
 	checkpointer          *checkpointer                      // SQLite: copies the write-ahead log in the background (checkpoint.go)
 	newMatters            groupCommit[*newMatter]            // reports opening matters, written together (masswork.go)
 }

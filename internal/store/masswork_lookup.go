@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/masswork"
@@ -40,7 +39,7 @@ func (db *DB) FindIntakeOrg(ctx context.Context, orgID int64) (*org.Organization
 	if err != nil {
 		return nil, nil, err
 	}
-	c := db.intake.at(v.tree, v.categories)
+	c := db.intake.get([2]int64{v.tree, v.categories})
 	if c == nil {
 		if c, err = db.loadIntake(ctx); err != nil {
 			return nil, nil, err
@@ -102,7 +101,7 @@ func (db *DB) loadIntake(ctx context.Context) (*intakeCopy, error) {
 		return nil, fmt.Errorf("store: intake organizations and categories: %w", err)
 	}
 	if c.tree != 0 && c.cats != 0 {
-		db.intake.keep(c)
+		db.intake.keep([2]int64{c.tree, c.cats}, c)
 	}
 	return c, nil
 }
@@ -115,24 +114,3 @@ type intakeCopy struct {
 	categories []masswork.Category
 }
 
-// intakeCache holds the instance's intakeCopy.
-type intakeCache struct {
-	mu   sync.Mutex
-	copy *intakeCopy
-}
-
-// at returns the copy if it was read at the versions given, or nil.
-func (c *intakeCache) at(tree, cats int64) *intakeCopy {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.copy == nil || c.copy.tree != tree || c.copy.cats != cats {
-		return nil
-	}
-	return c.copy
-}
-
-func (c *intakeCache) keep(fresh *intakeCopy) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.copy = fresh
-}

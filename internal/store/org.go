@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/dangjian/dangjian/internal/audit"
 	"github.com/dangjian/dangjian/internal/org"
@@ -139,7 +138,7 @@ func (db *DB) FindOrganizationNamesAt(ctx context.Context, roots []string, versi
 	if version == 0 {
 		return db.FindOrganizationNames(ctx, roots)
 	}
-	t := db.names.at(version)
+	t := db.names.get(version)
 	if t == nil {
 		var err error
 		if t, err = db.loadNames(ctx); err != nil {
@@ -249,31 +248,6 @@ func copyOrgs(list []org.Organization) []*org.Organization {
 	return out
 }
 
-// namesCache is an instance's copy of the live organizations (FindOrganizationNamesAt) and
-// the tree version it was read at.
-type namesCache struct {
-	mu      sync.Mutex
-	version int64
-	tree    *namesTree
-}
-
-// at returns the copy if it was read at version, or nil.
-func (c *namesCache) at(version int64) *namesTree {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != version {
-		return nil
-	}
-	return c.tree
-}
-
-// keep stores a copy read at version in place of the one kept: the last one read is the one
-// most requests will ask for.
-func (c *namesCache) keep(version int64, t *namesTree) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.version, c.tree = version, t
-}
 
 // rollUpCounts turns each organization's own counts into the counts of its whole subtree. A
 // listed organization's subtree is listed with it (the roots are subtrees), apart from

@@ -81,3 +81,30 @@ func (db *DB) readVersions(r *versionsRead) {
 		g.mu.Unlock()
 	}
 }
+
+// copyAt holds an instance's copy of something read at a version (or a pair of versions, K):
+// the copy serves while the versions read now are those it was read at. The last copy read
+// replaces the one kept: it is the one most requests will ask for. A copy is never changed
+// once kept.
+type copyAt[K comparable, V any] struct {
+	mu   sync.Mutex
+	at   K
+	copy *V
+}
+
+// get returns the copy if it was read at the version given, or nil.
+func (c *copyAt[K, V]) get(at K) *V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.copy == nil || c.at != at {
+		return nil
+	}
+	return c.copy
+}
+
+// keep stores a copy read at the version given in place of the one kept.
+func (c *copyAt[K, V]) keep(at K, v *V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.copy = at, v
+}
