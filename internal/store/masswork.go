@@ -399,6 +399,14 @@ func matterDistinct(grams []int32) []int32 {
 	return slices.Compact(out)
 }
 
+// matterEventColumns are the columns of an event as matterEventArgs gives their values.
+const matterEventColumns = "matter_id, kind, public, body, from_status, to_status, by_user, by_name, at, due"
+
+func matterEventArgs(args []any, ev *masswork.Event) []any {
+	return append(args, ev.MatterID, ev.Kind, ev.Public, ev.Body, ev.FromStatus, ev.ToStatus, nullInt(ev.ByUser), ev.ByName,
+		ms(ev.At), ms(ev.Due))
+}
+
 // matterEvents inserts events; an event without a matter goes to defaultID.
 func (tx *Tx) matterEvents(ctx context.Context, defaultID int64, evs ...*masswork.Event) error {
 	for _, ev := range evs {
@@ -411,9 +419,8 @@ func (tx *Tx) matterEvents(ctx context.Context, defaultID int64, evs ...*masswor
 		if ev.At.IsZero() {
 			ev.At = tx.db.Now()
 		}
-		id, err := tx.insert(ctx, `INSERT INTO matter_events (matter_id, kind, public, body, from_status, to_status, by_user,
-			by_name, at, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.MatterID, ev.Kind, ev.Public, ev.Body, ev.FromStatus,
-			ev.ToStatus, nullInt(ev.ByUser), ev.ByName, ms(ev.At), ms(ev.Due))
+		id, err := tx.insert(ctx, "INSERT INTO matter_events ("+matterEventColumns+") VALUES "+placeholders(1, 10),
+			matterEventArgs(nil, ev)...)
 		if err != nil {
 			return fmt.Errorf("store: matter event: %w", err)
 		}
@@ -428,12 +435,12 @@ func (tx *Tx) matterEventRows(ctx context.Context, evs []*masswork.Event) error 
 	if len(evs) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 9*len(evs))
+	args := make([]any, 0, 10*len(evs))
 	for _, ev := range evs {
-		args = append(args, ev.MatterID, ev.Kind, ev.Public, ev.Body, ev.FromStatus, ev.ToStatus, nullInt(ev.ByUser), ev.ByName, ms(ev.At))
+		args = matterEventArgs(args, ev)
 	}
-	rows, err := tx.query(ctx, `INSERT INTO matter_events (matter_id, kind, public, body, from_status, to_status, by_user,
-		by_name, at) VALUES `+placeholders(len(evs), 9)+" RETURNING id, matter_id", args...)
+	rows, err := tx.query(ctx, "INSERT INTO matter_events ("+matterEventColumns+") VALUES "+placeholders(len(evs), 10)+
+		" RETURNING id, matter_id", args...)
 	if err != nil {
 		return fmt.Errorf("store: matter event: %w", err)
 	}
