@@ -15,6 +15,9 @@ import (
 // to the head by defining a "head" template. TestLayoutMatchesTemplate compares it with the
 // template it replaces.
 
+// htmxFile is the vendored htmx (static/vendor/VERSIONS.md).
+const htmxFile = "vendor/htmx-2.0.11.min.js"
+
 // navLink is an item of the navigation bar.
 type navLink struct {
 	item, href, key string
@@ -51,7 +54,7 @@ func (r *Renderer) writeTop(buf *bytes.Buffer, t *template.Template, b *Base, pa
 	buf.WriteString("</title>\n<link rel=\"stylesheet\" href=\"")
 	text(r.static("app.css"))
 	buf.WriteString("\">\n<script src=\"")
-	text(r.static("vendor/htmx-2.0.11.min.js"))
+	text(r.static(htmxFile))
 	buf.WriteString("\" defer></script>\n")
 	if head := t.Lookup("head"); head != nil {
 		if err := head.Execute(buf, page); err != nil {
