@@ -59,7 +59,19 @@ func TestVisitPages(t *testing.T) {
 			"problems.1.description": {"B区宽带经常断"}}
 		good := url.Values{"org_id": {branch}, "contact_id": {id(c0.ID)}, "summary": {"聊了旺季生意，顾客反映停车难"},
 			"problems.0.category_id": {id(cats["parking"].ID)}, "problems.0.description": {"东门装卸货车太多，顾客停不了车"}}
+		// A contact found by the search and chosen fills the place from the register,
+		// address included.
+		c1full, err := f.app.Org.Person(ctx, sysActor(), c1.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c1full.Address = "珠宝城A区北门12号"
+		if err := f.app.Org.UpdatePerson(ctx, sysActor(), c1full); err != nil {
+			t.Fatal(err)
+		}
 		scenarios := []scenario{
+			{user: "secretary", path: "/visits/new?q=" + url.QueryEscape(c1.Name) + "&contact_id=" + id(c1.ID), status: http.StatusOK,
+				want: []string{`value="` + id(c1.ID) + `" checked`, `value="` + c1.Booth + `"`, `value="珠宝城A区北门12号"`}},
 			{user: "secretary", path: "/visits", status: http.StatusOK, want: []string{"走访记录", `href="/visits/new"`, `href="/visits/coverage"`, "还没有走访记录"}},
 			{user: "secretary", path: "/visits/new", status: http.StatusOK,
 				want: []string{"记录走访", "交谈内容", "停车交通", `name="visited_at"`, `value="` + today + `T`, `hx-get="/visits/contacts"`}},

@@ -134,7 +134,8 @@ func NewMigratedSQLite(t testing.TB, dir string) string {
 }
 
 func migrateSQLiteTemplate() (string, error) {
-	dir, err := os.MkdirTemp("", "dangjian-sqlite-template-")
+	reapSQLiteTemplates()
+	dir, err := os.MkdirTemp("", fmt.Sprintf("dangjian-sqlite-template-%d-", os.Getpid()))
 	if err != nil {
 		return "", err
 	}
@@ -145,12 +146,25 @@ func migrateSQLiteTemplate() (string, error) {
 	return dir, nil
 }
 
+// reapSQLiteTemplates removes the template folders of test processes that died without
+// removing them (killed, or timed out).
+func reapSQLiteTemplates() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "dangjian-sqlite-template-*"))
+	for _, dir := range dirs {
+		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(filepath.Base(dir), "dangjian-sqlite-template-"), "-", 2)[0])
+		if err == nil && pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 // NewMigratedPostgresDB creates a fresh migrated database and returns its URL.
 func NewMigratedPostgresDB(t testing.TB) string {
 	t.Helper()
 	requirePostgres(t)
 	pgTemplateOnce.Do(func() {
 		pgTemplate = fmt.Sprintf("dj_%d_template", os.Getpid())
+		dropPostgresDB(pgTemplate) // left on a shared server by a dead process of the same id
 		pgTemplateErr = createPostgresDB(pgTemplate, "")
 		if pgTemplateErr == nil {
 			pgTemplateErr = migrateTemplate(store.Options{URL: pgBaseURL + "/" + pgTemplate + "?sslmode=disable"})

@@ -228,7 +228,7 @@ func (h *Handlers) visitSearch(r *http.Request, a *auth.Actor, p *VisitFormPage)
 	if q := strings.TrimSpace(p.Form.Get("q")); q != "" {
 		var err error
 		p.Searched = true
-		if p.Results, _, err = h.Org.People(r.Context(), a, org.PeopleFilter{Query: q, Stage: org.StageMasses, Limit: 20, Brief: true}); err != nil {
+		if p.Results, _, err = h.Org.People(r.Context(), a, org.PeopleFilter{Query: q, Stage: org.StageMasses, Limit: 20}); err != nil {
 			return err
 		}
 	}
