@@ -113,4 +113,3 @@ type intakeCopy struct {
 	orgs       map[int64]org.Organization
 	categories []masswork.Category
 }
-

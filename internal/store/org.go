@@ -248,7 +248,6 @@ func copyOrgs(list []org.Organization) []*org.Organization {
 	return out
 }
 
-
 // rollUpCounts turns each organization's own counts into the counts of its whole subtree. A
 // listed organization's subtree is listed with it (the roots are subtrees), apart from
 // dissolved organizations, which hold no one.
