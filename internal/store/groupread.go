@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/dangjian/dangjian/internal/apperr"
 )
@@ -38,8 +39,12 @@ func (g *groupRead[K, V]) do(ctx context.Context, db *DB, key K, max int, load f
 	}
 }
 
-// drain loads queued keys in batches until the queue is empty, then stops.
+// drain loads queued keys in batches until the queue is empty, then stops. It first lets the
+// goroutines that are ready run: requests already under way reach the queue before the first
+// batch is taken. Check-in lookups on PostgreSQL came in batches of about three without it and
+// about six with it, and the check-in rate rose by about a tenth (docs/performance.md).
 func (g *groupRead[K, V]) drain(max int, load func(ctx context.Context, keys []K) (map[K]V, error)) {
+	runtime.Gosched()
 	for batch := g.queue.take(max); len(batch) > 0; batch = g.queue.take(max) {
 		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 		keys := make([]K, 0, len(batch))
