@@ -38,8 +38,8 @@ var navLinks = []navLink{
 }
 
 // writeTop writes the page up to its content: the head, with what the page's "head" template
-// adds (t may have none), the header with the navigation, and the flash message.
-func (r *Renderer) writeTop(buf *bytes.Buffer, t *template.Template, b *Base, page Page) error {
+// adds (head may be nil), the header with the navigation, and the flash message.
+func (r *Renderer) writeTop(buf *bytes.Buffer, head *template.Template, b *Base, page Page) error {
 	tr := b.Translator
 	text := func(s string) { buf.WriteString(template.HTMLEscapeString(s)) }
 	buf.WriteString("<!doctype html>\n<html lang=\"")
@@ -56,7 +56,7 @@ func (r *Renderer) writeTop(buf *bytes.Buffer, t *template.Template, b *Base, pa
 	buf.WriteString("\">\n<script src=\"")
 	text(r.static(htmxFile))
 	buf.WriteString("\" defer></script>\n")
-	if head := t.Lookup("head"); head != nil {
+	if head != nil {
 		if err := head.Execute(buf, page); err != nil {
 			return err
 		}

@@ -48,12 +48,12 @@ func TestLayoutMatchesTemplate(t *testing.T) {
 	for _, tr := range []*Translator{c.zh, c.en} {
 		for name, page := range pages {
 			handwritten := &Renderer{catalog: c, static: static, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-				byLang: map[string]map[string]*template.Template{tr.Lang: {
-					name: template.Must(template.New(name).Funcs(template.FuncMap{"static": static}).Parse(page)),
+				byLang: map[string]map[string]*pageTemplates{tr.Lang: {
+					name: newPageTemplates(template.Must(template.New(name).Funcs(template.FuncMap{"static": static}).Parse(page))),
 				}}}
 			for _, a := range actors {
 				for _, item := range items {
-					for _, flash := range []string{"", "flash.saved"} {
+					for _, flash := range []string{"", "flash.saved", "flash.<b>" + hostile} {
 						b := Base{Translator: tr, Title: "标题 " + hostile, Actor: a, Path: "/people/" + hostile, Flash: flash,
 							Zone: time.UTC, NavItem: item}
 						ref := template.Must(template.New("layout.html").Funcs(template.FuncMap{"static": static}).Parse(string(src)))

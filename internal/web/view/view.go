@@ -30,7 +30,7 @@ var templateFiles embed.FS
 type Renderer struct {
 	// byLang holds each page per language, with its translations of literal keys written in
 	// (constant.go).
-	byLang  map[string]map[string]*template.Template
+	byLang  map[string]map[string]*pageTemplates
 	catalog *Catalog
 	zone    *time.Location
 	log     *slog.Logger
@@ -70,7 +70,7 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 		return nil, fmt.Errorf("view: partials: %w", err)
 	}
 	r := &Renderer{catalog: catalog, zone: zone, log: log, static: static,
-		byLang: map[string]map[string]*template.Template{}}
+		byLang: map[string]map[string]*pageTemplates{}}
 	entries, err := fs.Glob(templateFiles, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
@@ -97,9 +97,9 @@ func NewRenderer(catalog *Catalog, static func(string) string, zone *time.Locati
 				return nil, fmt.Errorf("view: %s: %w", name, err)
 			}
 			if r.byLang[tr.Lang] == nil {
-				r.byLang[tr.Lang] = map[string]*template.Template{}
+				r.byLang[tr.Lang] = map[string]*pageTemplates{}
 			}
-			r.byLang[tr.Lang][name] = v
+			r.byLang[tr.Lang][name] = newPageTemplates(v)
 		}
 	}
 	return r, nil
@@ -112,6 +112,15 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// pageTemplates are the entry templates of one page in one language, looked up once.
+type pageTemplates struct {
+	content, head, fragment *template.Template // head may be nil; fragment replaces the other two
+}
+
+func newPageTemplates(t *template.Template) *pageTemplates {
+	return &pageTemplates{content: t.Lookup("content"), head: t.Lookup("head"), fragment: t.Lookup("fragment")}
 }
 
 // Catalog returns the message catalog.
@@ -192,10 +201,10 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 		}
 	}()
 	var err error
-	if f := t.Lookup("fragment"); f != nil {
-		err = f.Execute(buf, page)
-	} else if err = r.writeTop(buf, t, b, page); err == nil {
-		err = t.ExecuteTemplate(buf, "content", page)
+	if t.fragment != nil {
+		err = t.fragment.Execute(buf, page)
+	} else if err = r.writeTop(buf, t.head, b, page); err == nil {
+		err = t.content.Execute(buf, page)
 		writeBottom(buf, b)
 	}
 	if err != nil {
