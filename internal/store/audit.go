@@ -2,35 +2,29 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/dangjian/dangjian/internal/audit"
 )
 
-// auditLockKey serialises appends to the hash chain across PostgreSQL connections; SQLite has
-// one writer already.
-const auditLockKey = 7_270_001
-
 // lockAuditTail returns the id and hash of the chain's last record, holding the chain's lock
-// until tx ends (SQLite has one writer already). A transaction that appended already holds
-// the lock, and its own last record is the tail.
+// until tx ends. The tail is one row that a trigger moves on every append (migration
+// 00016_audit_tail); updating it takes its lock, and on PostgreSQL a transaction that waited
+// for the lock reads the tail its predecessor committed: lock and read in one statement. A
+// transaction that appended already holds the lock, and its own last record is the tail.
 func (tx *Tx) lockAuditTail(ctx context.Context) (int64, string, error) {
 	if tail := tx.auditTail; tail != nil {
 		return tail.ID, tail.Hash, nil
 	}
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(auditLockKey)); err != nil {
-			return 0, "", fmt.Errorf("store: audit lock: %w", err)
-		}
-	}
 	var lastID int64
-	prev := audit.GenesisHash
-	err := tx.queryRow(ctx, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var prev string
+	err := tx.queryRow(ctx, "UPDATE audit_tail SET last_id = last_id WHERE id = 1 RETURNING last_id, hash").Scan(&lastID, &prev)
+	if err != nil {
 		return 0, "", fmt.Errorf("store: audit tail: %w", err)
+	}
+	if prev == "" {
+		prev = audit.GenesisHash
 	}
 	return lastID, prev, nil
 }

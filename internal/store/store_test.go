@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,6 +173,33 @@ func TestAuditChain(t *testing.T) {
 		}
 		if p, n, err := db.VerifyAudit(ctx); err != nil || p != nil || n != 5 {
 			t.Fatalf("verify intact = %v, %d, %v", p, n, err)
+		}
+		// Appends from many connections at once wait for each other at the chain's tail: every
+		// one is a link, none forks the chain.
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 5; i++ {
+					errs <- db.AppendAudit(ctx, &audit.Record{ActorName: "t", Action: "test.concurrent"})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p, n, err := db.VerifyAudit(ctx); err != nil || p != nil || n != 45 {
+			t.Fatalf("verify after concurrent appends = %v, %d, %v", p, n, err)
+		}
+		var tailID int64
+		if err := db.SQL().QueryRow("SELECT last_id FROM audit_tail").Scan(&tailID); err != nil || tailID != 45 {
+			t.Fatalf("audit tail = %d, %v; want 45", tailID, err)
 		}
 		// The database refuses changes to the log.
 		if _, err := db.SQL().Exec("UPDATE audit_log SET action = 'x' WHERE id = 2"); err == nil {
