@@ -119,7 +119,8 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Org.SetImports(db, a.Jobs)
-	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Notify: a.Notify, Masswork: a.Masswork, Ready: a.ready, Now: opts.Now, Zone: zone})
+	a.Web, err = web.New(web.Deps{Config: cfg, Log: a.Log, Auth: a.Auth, Org: a.Org, Activity: a.Activity, Notify: a.Notify, Masswork: a.Masswork, Ready: a.ready, Now: opts.Now, Zone: zone,
+		RequestContext: db.RequestContext})
 	if err != nil {
 		db.Close()
 		return nil, err

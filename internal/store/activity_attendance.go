@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dangjian/dangjian/internal/activity"
 	"github.com/dangjian/dangjian/internal/apperr"
 	"github.com/dangjian/dangjian/internal/audit"
+	"github.com/jackc/pgx/v5"
 )
 
 // FindInvitations returns an activity's invitations as given, oldest first.
@@ -220,54 +224,115 @@ func (db *DB) UpdateParticipant(ctx context.Context, p *activity.Participant, re
 
 // FindCheckIn returns what a check-in needs of an activity (id, organization, title, times,
 // window, status, walk-ins; no types, itinerary or other names) and a person's participation
-// in it, in one statement: it is on the path of every scanned check-in. Check-ins that arrive
-// together are read together (groupRead), one statement for all of them.
+// in it: it is on the path of every scanned check-in. The answer comes from the instance's
+// copy of the activity's check-in facts while the versions of the tree and of the activities
+// (migration 00017) are those the copy was read at, so that the rush at the start of a
+// meeting reads each activity once; the copies of activities that several check-ins miss at
+// once are read together (groupRead), in one statement.
 func (db *DB) FindCheckIn(ctx context.Context, activityID, personID int64) (*activity.Activity, int, error) {
-	r, err := db.checkinReads.do(ctx, db, checkinKey{activityID, personID}, maxCheckinBatch, db.findCheckIns)
+	v, err := db.versions(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	a := r.activity
-	return &a, r.part, nil
-}
-
-type checkinKey struct{ activity, person int64 }
-
-type checkinRead struct {
-	activity activity.Activity
-	part     int
-}
-
-// findCheckIns reads the check-ins of many keys in one statement.
-func (db *DB) findCheckIns(ctx context.Context, keys []checkinKey) (map[checkinKey]checkinRead, error) {
-	args := make([]any, 0, 2*len(keys))
-	for _, k := range keys {
-		args = append(args, k.activity, k.person)
+	at := [2]int64{v.tree, v.activities}
+	f := db.checkinCopies.get(at, activityID)
+	if f == nil {
+		if f, err = db.checkinReads.do(ctx, db, activityID, maxCheckinBatch, db.readCheckinFacts); err != nil {
+			return nil, 0, err
+		}
+		db.checkinCopies.keep(at, f)
 	}
-	out := make(map[checkinKey]checkinRead, len(keys))
+	a := f.activity
+	return &a, f.part[personID], nil
+}
+
+// checkinFacts is what a check-in needs of one activity: the activity as FindCheckIn returns
+// it and how each participant takes part (activity.ParticipantInvited or ParticipantWalkIn).
+// Never changed once read.
+type checkinFacts struct {
+	activity activity.Activity
+	part     map[int64]int
+}
+
+// checkinCopies holds the check-in facts of the activities checked into lately, read at a
+// pair of versions (the tree's, for the organization's path, and the activities'). A copy
+// read at other versions replaces all of them: they are the versions most requests will ask
+// at. The participants held are bounded; past the bound the copies start afresh.
+type checkinCopies struct {
+	mu     sync.Mutex
+	at     [2]int64
+	acts   map[int64]*checkinFacts
+	people int
+}
+
+// maxCheckinCopyPeople bounds the participants an instance keeps in its check-in copies (a
+// few tens of bytes each).
+const maxCheckinCopyPeople = 200_000
+
+// get returns the facts of an activity if they were read at the versions given, or nil.
+func (c *checkinCopies) get(at [2]int64, activityID int64) *checkinFacts {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at != at {
+		return nil
+	}
+	return c.acts[activityID]
+}
+
+// keep stores facts read at the versions given.
+func (c *checkinCopies) keep(at [2]int64, f *checkinFacts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at != at || c.acts == nil || c.people+len(f.part) > maxCheckinCopyPeople {
+		c.at, c.acts, c.people = at, map[int64]*checkinFacts{}, 0
+	}
+	if _, ok := c.acts[f.activity.ID]; !ok {
+		c.people += len(f.part)
+	}
+	c.acts[f.activity.ID] = f
+}
+
+// readCheckinFacts reads the check-in facts of some activities in one statement: a row per
+// participant (or one with none).
+func (db *DB) readCheckinFacts(ctx context.Context, ids []int64) (map[int64]*checkinFacts, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	out := make(map[int64]*checkinFacts, len(ids))
 	err := db.readOnce(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `WITH k (activity_id, person_id) AS (VALUES `+
-			strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS BIGINT)), ", len(keys)), ", ")+`)
-			SELECT k.activity_id, k.person_id, a.id, a.org_id, o.path, a.title, a.starts_at, a.ends_at, a.all_day, a.walk_ins,
-			a.checkin_opens_at, a.checkin_closes_at, a.status,
-			CASE WHEN pp.person_id IS NULL THEN 0 WHEN pp.invited THEN 2 ELSE 1 END
-			FROM k JOIN activities a ON a.id = k.activity_id JOIN organizations o ON o.id = a.org_id
-			LEFT JOIN participants pp ON pp.activity_id = a.id AND pp.person_id = k.person_id`, args...)
+		rows, err := tx.query(ctx, `SELECT a.id, a.org_id, o.path, a.title, a.starts_at, a.ends_at, a.all_day, a.walk_ins,
+			a.checkin_opens_at, a.checkin_closes_at, a.status, pp.person_id, pp.invited
+			FROM activities a JOIN organizations o ON o.id = a.org_id
+			LEFT JOIN participants pp ON pp.activity_id = a.id
+			WHERE a.id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		var b activity.Activity
+		var starts, ends, opens, closes int64
+		var person sql.NullInt64
+		var invited sql.NullBool
 		for rows.Next() {
-			var k checkinKey
-			var r checkinRead
-			a := &r.activity
-			var starts, ends, opens, closes int64
-			if err := rows.Scan(&k.activity, &k.person, &a.ID, &a.OrgID, &a.OrgPath, &a.Title, &starts, &ends, &a.AllDay, &a.WalkIns,
-				&opens, &closes, &a.Status, &r.part); err != nil {
+			if err := rows.Scan(&b.ID, &b.OrgID, &b.OrgPath, &b.Title, &starts, &ends, &b.AllDay, &b.WalkIns,
+				&opens, &closes, &b.Status, &person, &invited); err != nil {
 				return err
 			}
-			a.StartsAt, a.EndsAt, a.CheckinOpens, a.CheckinCloses = fromMS(starts), fromMS(ends), fromMS(opens), fromMS(closes)
-			out[k] = r
+			f := out[b.ID]
+			if f == nil {
+				b.StartsAt, b.EndsAt, b.CheckinOpens, b.CheckinCloses = fromMS(starts), fromMS(ends), fromMS(opens), fromMS(closes)
+				f = &checkinFacts{activity: b, part: map[int64]int{}}
+				out[b.ID] = f
+			}
+			if person.Valid {
+				f.part[person.Int64] = activity.ParticipantWalkIn
+				if invited.Bool {
+					f.part[person.Int64] = activity.ParticipantInvited
+				}
+			}
 		}
 		return rows.Err()
 	})
@@ -286,7 +351,7 @@ func (db *DB) findCheckIns(ctx context.Context, keys []checkinKey) (map[checkinK
 // commit, one hold of the audit chain's lock; one that fails its batch is written alone.
 func (db *DB) CheckIn(ctx context.Context, att *activity.Attendance, walkIn, replace bool, rec *audit.Record) (bool, error) {
 	it := &checkinItem{att: att, walkIn: walkIn, replace: replace, rec: rec}
-	if err := db.checkins.do(ctx, db, it, maxCheckinBatch, writeCheckins); err != nil {
+	if err := db.checkins.do(ctx, db, it, maxCheckinBatch, db.writeCheckins); err != nil {
 		return false, err
 	}
 	return it.added, nil
@@ -302,23 +367,29 @@ type checkinItem struct {
 // maxCheckinBatch bounds one transaction of check-ins.
 const maxCheckinBatch = 128
 
-// writeCheckins writes a batch of check-ins: those that replace one by one, the others
-// together.
-func writeCheckins(ctx context.Context, tx *Tx, batch []*checkinItem) error {
-	var scanned []*checkinItem
-	for _, it := range batch {
-		it.added = false
-		if !it.replace {
-			scanned = append(scanned, it)
-			continue
-		}
-		added, err := tx.checkIn(ctx, it)
-		if err != nil {
-			return err
-		}
-		it.added = added
+// writeCheckins writes a batch of check-ins in one transaction: those that replace one by one,
+// the others together. On PostgreSQL a batch of scanned check-ins only (the rush at the start
+// of a meeting) is pipelined (checkInPipelined).
+func (db *DB) writeCheckins(ctx context.Context, batch []*checkinItem) error {
+	if db.Dialect == Postgres && !slices.ContainsFunc(batch, func(it *checkinItem) bool { return it.replace }) {
+		return retrying(ctx, func() error { return db.checkInPipelined(ctx, batch) })
 	}
-	return tx.checkInMany(ctx, scanned)
+	return db.inTx(ctx, func(tx *Tx) error {
+		var scanned []*checkinItem
+		for _, it := range batch {
+			it.added = false
+			if !it.replace {
+				scanned = append(scanned, it)
+				continue
+			}
+			added, err := tx.checkIn(ctx, it)
+			if err != nil {
+				return err
+			}
+			it.added = added
+		}
+		return tx.checkInMany(ctx, scanned)
+	})
 }
 
 // checkInMany writes scanned check-ins (an existing row of the day wins) in a few statements
@@ -329,57 +400,155 @@ func (tx *Tx) checkInMany(ctx context.Context, items []*checkinItem) error {
 	if len(items) == 0 {
 		return nil
 	}
-	var walkIns []any
-	for _, it := range items {
-		if it.walkIn {
-			now := ms(it.att.At)
-			walkIns = append(walkIns, it.att.ActivityID, it.att.PersonID, false, now, now)
-		}
-	}
-	if len(walkIns) > 0 {
-		if _, err := tx.exec(ctx, `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at) VALUES `+
-			placeholders(len(walkIns)/5, 5)+` ON CONFLICT (activity_id, person_id) DO NOTHING`, walkIns...); err != nil {
+	w := newCheckinWrite(items)
+	if w.walkIns != "" {
+		if _, err := tx.exec(ctx, w.walkIns, w.walkInArgs...); err != nil {
 			return fmt.Errorf("store: walk-ins: %w", err)
 		}
 	}
-	args := make([]any, 0, len(items)*8)
-	for _, it := range items {
-		att := it.att
-		args = append(args, att.ActivityID, att.PersonID, att.Day, att.Late, att.Method, nullInt(att.ByUser), att.ByName, ms(att.At))
-	}
-	rows, err := tx.query(ctx, `INSERT INTO attendance (activity_id, person_id, day, late, method, by_user, by_name, at) VALUES `+
-		placeholders(len(items), 8)+` ON CONFLICT (activity_id, person_id, day) DO NOTHING RETURNING activity_id, person_id, day`, args...)
+	rows, err := tx.query(ctx, w.attendance, w.attendanceArgs...)
 	if err != nil {
 		return fmt.Errorf("store: check in: %w", err)
 	}
-	type key struct {
-		activity, person int64
-		day              string
-	}
-	inserted := map[key]bool{}
+	defer rows.Close()
 	for rows.Next() {
-		var k key
+		var k attendanceKey
 		if err := rows.Scan(&k.activity, &k.person, &k.day); err != nil {
-			rows.Close()
 			return err
 		}
-		inserted[k] = true
+		w.inserted[k] = true
 	}
 	if err := rows.Err(); err != nil {
-		rows.Close()
 		return err
 	}
 	rows.Close()
-	var recs []*audit.Record
+	return tx.appendAudits(ctx, w.written())
+}
+
+// checkInPipelined writes a batch of scanned check-ins on PostgreSQL in two round trips where
+// a transaction of statements one after the other takes five: BEGIN, the walk-ins'
+// participations, the attendance rows and the lock and read of the audit chain's tail are sent
+// together (a pgx batch, one round trip); then, the chain's links computed, the audit records
+// and COMMIT. The two writers' batches wait for each other at the chain's lock, which is now
+// held for one round trip instead of three (docs/performance.md).
+func (db *DB) checkInPipelined(ctx context.Context, items []*checkinItem) error {
+	w := newCheckinWrite(items)
+	return db.pgConn(ctx, func(c *pgx.Conn) error {
+		b := &pgx.Batch{}
+		b.Queue("BEGIN")
+		if w.walkIns != "" {
+			b.Queue(db.rebind(w.walkIns), w.walkInArgs...)
+		}
+		b.Queue(db.rebind(w.attendance), w.attendanceArgs...)
+		b.Queue(auditTailLock)
+		var lastID int64
+		var prev string
+		err := sendBatch(ctx, c, b, func(br pgx.BatchResults) error {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+			if w.walkIns != "" {
+				if _, err := br.Exec(); err != nil {
+					return fmt.Errorf("store: walk-ins: %w", err)
+				}
+			}
+			rows, err := br.Query()
+			if err != nil {
+				return fmt.Errorf("store: check in: %w", err)
+			}
+			for rows.Next() {
+				var k attendanceKey
+				if err := rows.Scan(&k.activity, &k.person, &k.day); err != nil {
+					rows.Close()
+					return err
+				}
+				w.inserted[k] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("store: check in: %w", err)
+			}
+			if err := br.QueryRow().Scan(&lastID, &prev); err != nil {
+				return fmt.Errorf("store: audit tail: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		b = &pgx.Batch{}
+		if recs := w.written(); len(recs) > 0 {
+			q, args := chainAudits(recs, lastID, tailHash(prev), db.Now())
+			b.Queue(db.rebind(q), args...)
+		}
+		b.Queue("COMMIT")
+		return sendBatch(ctx, c, b, func(br pgx.BatchResults) error {
+			for range b.Len() - 1 {
+				if _, err := br.Exec(); err != nil {
+					return fmt.Errorf("store: audit append: %w", err)
+				}
+			}
+			tag, err := br.Exec()
+			if err == nil && tag.String() != "COMMIT" { // PostgreSQL answers ROLLBACK to the COMMIT of a failed transaction
+				err = fmt.Errorf("store: check in: transaction ended by %s", tag)
+			}
+			return err
+		})
+	})
+}
+
+// checkinWrite is what a batch of scanned check-ins writes: the statements and arguments of
+// the walk-ins' participations (none when there is no walk-in) and of the attendance rows,
+// and the keys of the rows the database reported inserted.
+type checkinWrite struct {
+	items                      []*checkinItem
+	walkIns, attendance        string
+	walkInArgs, attendanceArgs []any
+	inserted                   map[attendanceKey]bool
+}
+
+type attendanceKey struct {
+	activity, person int64
+	day              string
+}
+
+func newCheckinWrite(items []*checkinItem) *checkinWrite {
+	w := &checkinWrite{items: items, inserted: make(map[attendanceKey]bool, len(items))}
 	for _, it := range items {
-		k := key{it.att.ActivityID, it.att.PersonID, it.att.Day}
-		it.added = inserted[k]
+		if it.walkIn {
+			now := ms(it.att.At)
+			w.walkInArgs = append(w.walkInArgs, it.att.ActivityID, it.att.PersonID, false, now, now)
+		}
+	}
+	if len(w.walkInArgs) > 0 {
+		w.walkIns = `INSERT INTO participants (activity_id, person_id, invited, created_at, updated_at) VALUES ` +
+			placeholders(len(w.walkInArgs)/5, 5) + ` ON CONFLICT (activity_id, person_id) DO NOTHING`
+	}
+	w.attendanceArgs = make([]any, 0, len(items)*8)
+	for _, it := range items {
+		att := it.att
+		w.attendanceArgs = append(w.attendanceArgs, att.ActivityID, att.PersonID, att.Day, att.Late, att.Method,
+			nullInt(att.ByUser), att.ByName, ms(att.At))
+	}
+	w.attendance = `INSERT INTO attendance (activity_id, person_id, day, late, method, by_user, by_name, at) VALUES ` +
+		placeholders(len(items), 8) + ` ON CONFLICT (activity_id, person_id, day) DO NOTHING RETURNING activity_id, person_id, day`
+	return w
+}
+
+// written marks each check-in added or not by the rows inserted, and returns the audit
+// records of those added. Of two check-ins of one person and day in the batch only the first
+// counts.
+func (w *checkinWrite) written() []*audit.Record {
+	var recs []*audit.Record
+	for _, it := range w.items {
+		k := attendanceKey{it.att.ActivityID, it.att.PersonID, it.att.Day}
+		it.added = w.inserted[k]
 		if it.added {
-			delete(inserted, k) // a second check-in of the same key in this batch was not written
+			delete(w.inserted, k)
 			recs = append(recs, it.rec)
 		}
 	}
-	return tx.appendAudits(ctx, recs)
+	return recs
 }
 
 // checkIn writes one check-in inside tx and reports whether a row was written.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dangjian/dangjian/internal/audit"
 )
@@ -19,14 +20,32 @@ func (tx *Tx) lockAuditTail(ctx context.Context) (int64, string, error) {
 	}
 	var lastID int64
 	var prev string
-	err := tx.queryRow(ctx, "UPDATE audit_tail SET last_id = last_id WHERE id = 1 RETURNING last_id, hash").Scan(&lastID, &prev)
+	err := tx.queryRow(ctx, auditTailLock).Scan(&lastID, &prev)
 	if err != nil {
 		return 0, "", fmt.Errorf("store: audit tail: %w", err)
 	}
-	if prev == "" {
-		prev = audit.GenesisHash
+	tx.holdAuditTail(lastID, prev)
+	return tx.auditTail.ID, tx.auditTail.Hash, nil
+}
+
+// auditTailLock locks the chain's tail and returns it (last_id, hash). On PostgreSQL a write
+// that must append may run it inside its own statement, as a data-modifying WITH clause, and
+// then hand what it returned to holdAuditTail.
+const auditTailLock = "UPDATE audit_tail SET last_id = last_id WHERE id = 1 RETURNING last_id, hash"
+
+// holdAuditTail notes that tx holds the chain's lock and that the tail read under it is
+// (lastID, hash): the appends of tx start from there.
+func (tx *Tx) holdAuditTail(lastID int64, hash string) {
+	tx.auditTail = &audit.Record{ID: lastID, Hash: tailHash(hash)}
+}
+
+// tailHash is the hash the next record links to, given the tail row's: the genesis hash
+// before the first record.
+func tailHash(hash string) string {
+	if hash == "" {
+		return audit.GenesisHash
 	}
-	return lastID, prev, nil
+	return hash
 }
 
 // appendAudit writes rec as the next link of the chain, inside tx. Its id is the previous id
@@ -65,7 +84,19 @@ func (tx *Tx) appendAudits(ctx context.Context, recs []*audit.Record) error {
 	if err != nil {
 		return err
 	}
-	at := tx.db.Now().Truncate(1e6)
+	q, args := chainAudits(recs, lastID, prev, tx.db.Now())
+	if _, err := tx.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: audit append: %w", err)
+	}
+	last := recs[len(recs)-1]
+	tx.auditTail = &audit.Record{ID: last.ID, Hash: last.Hash}
+	return nil
+}
+
+// chainAudits makes recs the next links of the chain after the record (lastID, prev), all at
+// the instant now, and returns the statement that inserts them with its arguments.
+func chainAudits(recs []*audit.Record, lastID int64, prev string, now time.Time) (string, []any) {
+	at := now.Truncate(1e6)
 	args := make([]any, 0, len(recs)*14)
 	for _, rec := range recs {
 		lastID++
@@ -75,14 +106,8 @@ func (tx *Tx) appendAudits(ctx context.Context, recs []*audit.Record) error {
 		args = append(args, rec.ID, ms(rec.At), nullInt(rec.ActorID), rec.ActorName, rec.Action, rec.ObjectType, rec.ObjectID,
 			rec.OrgPath, rec.PersonID, rec.Before, rec.After, rec.IP, rec.PrevHash, rec.Hash)
 	}
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
-		org_path, person_id, before_json, after_json, ip, prev_hash, hash) VALUES `+placeholders(len(recs), 14), args...)
-	if err != nil {
-		return fmt.Errorf("store: audit append: %w", err)
-	}
-	last := recs[len(recs)-1]
-	tx.auditTail = &audit.Record{ID: last.ID, Hash: last.Hash}
-	return nil
+	return `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id,
+		org_path, person_id, before_json, after_json, ip, prev_hash, hash) VALUES ` + placeholders(len(recs), 14), args
 }
 
 // AppendAudit writes one record on its own, for events that change nothing else (a login, a

@@ -48,14 +48,15 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	sealer                *pii.Sealer
 	now                   func() time.Time
-	names                 copyAt[int64, namesTree]           // the organizations of one tree version (FindOrganizationNamesAt)
-	checkins              groupCommit[*checkinItem]          // check-ins waiting to be written together (activity_attendance.go)
-	checkinReads          groupRead[checkinKey, checkinRead] // check-in lookups read together (activity_attendance.go)
-	versionsReader        versionsReader                     // shared reads of the versions of what is kept in memory (versions.go)
-	sessions              sessionCache                       // authenticated sessions with their accounts and scopes (session_cache.go)
-	intake                copyAt[[2]int64, intakeCopy]       // the organizations and categories of intake without an account (masswork_lookup.go)
-	checkpointer          *checkpointer                      // SQLite: copies the write-ahead log in the background (checkpoint.go)
-	newMatters            groupCommit[*newMatter]            // reports opening matters, written together (masswork.go)
+	names                 copyAt[int64, namesTree]        // the organizations of one tree version (FindOrganizationNamesAt)
+	checkins              groupCommit[*checkinItem]       // check-ins waiting to be written together (activity_attendance.go)
+	checkinReads          groupRead[int64, *checkinFacts] // check-in facts of activities read together (activity_attendance.go)
+	checkinCopies         checkinCopies                   // the check-in facts of activities checked into lately
+	versionsReader        versionsReader                  // shared reads of the versions of what is kept in memory (versions.go)
+	sessions              sessionCache                    // authenticated sessions with their accounts and scopes (session_cache.go)
+	intake                copyAt[[2]int64, intakeCopy]    // the organizations and categories of intake without an account (masswork_lookup.go)
+	checkpointer          *checkpointer                   // SQLite: copies the write-ahead log in the background (checkpoint.go)
+	newMatters            groupCommit[*newMatter]         // reports opening matters, written together (masswork.go)
 }
 
 // Options configure Open.
@@ -246,9 +247,17 @@ func (tx *Tx) updateVersioned(ctx context.Context, q string, args ...any) error 
 // inTx runs fn in a write transaction, retrying when SQLite reports the database busy or
 // PostgreSQL a serialization failure.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	defer forgetVersions(ctx)
+	return retrying(ctx, func() error { return db.tryTx(ctx, fn) })
+}
+
+// retrying runs a transaction (try) again, a few times and a little later each time, while it
+// fails for a reason that trying again can cure: a deadlock, a serialization failure, a busy
+// SQLite database.
+func retrying(ctx context.Context, try func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.tryTx(ctx, fn)
+		err = try()
 		if !retryable(err) {
 			return mapErr(err)
 		}

@@ -77,13 +77,14 @@ type groupItem[T any] struct {
 // caller that stops waiting does not undo the others' writes.
 const groupTimeout = 30 * time.Second
 
-// do queues v and waits until write has written it (in a batch of at most max items) or ctx
-// is done. The item is written even when the caller stopped waiting: what was submitted
+// do queues v and waits until write has written it (in a batch of at most max items, in one
+// transaction that write begins and commits) or ctx is done. The item is written even when the caller stopped waiting: what was submitted
 // happened. Every caller of one queue passes the same write.
-func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write func(ctx context.Context, tx *Tx, batch []T) error) error {
+func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write func(ctx context.Context, batch []T) error) error {
+	defer forgetVersions(ctx)
 	it := &groupItem[T]{v: v, done: make(chan struct{})}
 	if g.queue.push(it, db.groupWriters()) {
-		go g.drain(db, max, write)
+		go g.drain(max, write)
 	}
 	select {
 	case <-it.done:
@@ -94,23 +95,23 @@ func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write fun
 }
 
 // drain writes queued items in batches until the queue is empty, then stops.
-func (g *groupCommit[T]) drain(db *DB, max int, write func(ctx context.Context, tx *Tx, batch []T) error) {
+func (g *groupCommit[T]) drain(max int, write func(ctx context.Context, batch []T) error) {
 	for batch := g.queue.take(max); len(batch) > 0; batch = g.queue.take(max) {
-		g.write(db, batch, write)
+		g.write(batch, write)
 	}
 }
 
-func (g *groupCommit[T]) write(db *DB, batch []*groupItem[T], write func(ctx context.Context, tx *Tx, batch []T) error) {
+func (g *groupCommit[T]) write(batch []*groupItem[T], write func(ctx context.Context, batch []T) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	vs := make([]T, len(batch))
 	for i, it := range batch {
 		vs[i] = it.v
 	}
-	err := db.inTx(ctx, func(tx *Tx) error { return write(ctx, tx, vs) })
+	err := write(ctx, vs)
 	if err != nil && len(batch) > 1 {
 		for _, it := range batch {
-			g.write(db, []*groupItem[T]{it}, write)
+			g.write([]*groupItem[T]{it}, write)
 		}
 		return
 	}

@@ -566,7 +566,7 @@ func (db *DB) matterSealed(p *masswork.Problem) {
 // own commit and its own turn at the audit chain's lock.
 func (db *DB) CreateMatter(ctx context.Context, m *masswork.Matter, p *masswork.Problem, grams []int32, ev *masswork.Event, rec *audit.Record) error {
 	it := &newMatter{m: m, p: p, grams: matterDistinct(grams), ev: ev, rec: rec, recObject: rec != nil && rec.ObjectID == 0}
-	if err := db.newMatters.do(ctx, db, it, maxMatterBatch, createMatters); err != nil {
+	if err := db.newMatters.do(ctx, db, it, maxMatterBatch, db.createMatters); err != nil {
 		return err
 	}
 	db.matterSealed(p)
@@ -590,6 +590,10 @@ const maxMatterBatch = 64
 // createMatters writes a batch of new matters in six statements whatever their number: the
 // matters, their reports (both returning their IDs by their unique codes), their events, the
 // grams and the audit records; and a read of the register for reports made for a person on it.
+func (db *DB) createMatters(ctx context.Context, batch []*newMatter) error {
+	return db.inTx(ctx, func(tx *Tx) error { return createMatters(ctx, tx, batch) })
+}
+
 func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 	now := tx.db.Now()
 	rows := make([]any, 0, len(batch)*matterInsertWidth)

@@ -63,7 +63,7 @@ func (db *DB) loadIntake(ctx context.Context) (*intakeCopy, error) {
 	c := &intakeCopy{orgs: map[int64]org.Organization{}}
 	err := db.readTx(ctx, func(tx *Tx) error {
 		var v versions
-		if err := tx.queryRow(ctx, versionsQuery).Scan(&v.tree, &v.categories, &v.auth); err != nil {
+		if err := scanVersions(tx.queryRow(ctx, versionsQuery), &v); err != nil {
 			return err
 		}
 		c.tree, c.cats = v.tree, v.categories

@@ -8,15 +8,22 @@ import (
 )
 
 // The versions of what an instance keeps copies of: the organization tree (migration 00011),
-// the problem categories (00013) and what an authenticated request's actor is made of (00015):
+// the problem categories (00013), what an authenticated request's actor is made of (00015)
+// and what a check-in needs of an activity (00017):
 // single rows whose numbers change, by triggers, in the same transaction as any change to
 // what they cover. A copy read at the versions of the moment is current while they stay.
 const versionsQuery = `SELECT COALESCE((SELECT v FROM tree_version WHERE id = 1), 0),
 	COALESCE((SELECT v FROM category_version WHERE id = 1), 0),
-	COALESCE((SELECT v FROM auth_version WHERE id = 1), 0)`
+	COALESCE((SELECT v FROM auth_version WHERE id = 1), 0),
+	COALESCE((SELECT v FROM activity_version WHERE id = 1), 0)`
 
 type versions struct {
-	tree, categories, auth int64
+	tree, categories, auth, activities int64
+}
+
+// scanVersions scans a row of versionsQuery.
+func scanVersions(row interface{ Scan(...any) error }, v *versions) error {
+	return row.Scan(&v.tree, &v.categories, &v.auth, &v.activities)
 }
 
 // versionsReader shares reads of the versions among the requests that wait at once.
@@ -33,12 +40,60 @@ type versionsRead struct {
 	err  error
 }
 
-// versions reads the versions. Callers that arrive while a read is on its way wait for the
+// RequestContext returns the context of one request, in which the versions are read once:
+// every copy the request uses (its session, the organization tree, the intake's categories,
+// the check-in facts) is then taken at the same versions, for one shared read instead of one
+// each. A write through the context (inTx, a group commit) forgets them, so that what the
+// request reads after its own change is read at versions that include it.
+func (db *DB) RequestContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, versionsMemoKey{}, &versionsMemo{})
+}
+
+type versionsMemoKey struct{}
+
+// versionsMemo holds the versions a request read.
+type versionsMemo struct {
+	mu sync.Mutex
+	v  versions
+	ok bool
+}
+
+// forgetVersions drops the versions the request of ctx read, after it wrote.
+func forgetVersions(ctx context.Context) {
+	if m, _ := ctx.Value(versionsMemoKey{}).(*versionsMemo); m != nil {
+		m.mu.Lock()
+		m.ok = false
+		m.mu.Unlock()
+	}
+}
+
+// versions returns the versions: those the request of ctx read already, or a read shared
+// with the requests that wait at the same time (readShared).
+func (db *DB) versions(ctx context.Context) (versions, error) {
+	m, _ := ctx.Value(versionsMemoKey{}).(*versionsMemo)
+	if m != nil {
+		m.mu.Lock()
+		v, ok := m.v, m.ok
+		m.mu.Unlock()
+		if ok {
+			return v, nil
+		}
+	}
+	v, err := db.readShared(ctx)
+	if err == nil && m != nil {
+		m.mu.Lock()
+		m.v, m.ok = v, true
+		m.mu.Unlock()
+	}
+	return v, err
+}
+
+// readShared reads the versions. Callers that arrive while a read is on its way wait for the
 // next one, which starts as soon as that one is back: a read that began before a caller
 // arrived could miss a change the caller has already seen, one that begins after cannot.
 // Under load one read answers everyone who came during the previous one, instead of one read
 // each.
-func (db *DB) versions(ctx context.Context) (versions, error) {
+func (db *DB) readShared(ctx context.Context) (versions, error) {
 	g := &db.versionsReader
 	g.mu.Lock()
 	r := g.next
@@ -65,7 +120,7 @@ func (db *DB) readVersions(r *versionsRead) {
 	g := &db.versionsReader
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := db.readRow(ctx, versionsQuery).Scan(&r.v.tree, &r.v.categories, &r.v.auth); err != nil {
+		if err := scanVersions(db.readRow(ctx, versionsQuery), &r.v); err != nil {
 			r.err = fmt.Errorf("store: versions: %w", mapErr(err))
 		}
 		cancel()

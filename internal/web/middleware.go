@@ -88,7 +88,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		id := newRequestID()
 		box := &patternBox{}
-		r = r.WithContext(context.WithValue(view.WithRequestID(r.Context(), id), patternKey{}, box))
+		ctx := context.WithValue(view.WithRequestID(r.Context(), id), patternKey{}, box)
+		if s.requestCtx != nil {
+			ctx = s.requestCtx(ctx)
+		}
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

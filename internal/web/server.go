@@ -45,6 +45,9 @@ type Deps struct {
 	Ready    Readiness
 	Now      func() time.Time
 	Zone     *time.Location
+	// RequestContext, when set, prepares each request's context for the store (which then
+	// reads the versions of its copies once a request).
+	RequestContext func(context.Context) context.Context
 }
 
 // Server is dangjian's HTTP handler.
@@ -58,6 +61,7 @@ type Server struct {
 	ready      Readiness
 	cookieName string
 	metrics    *metrics
+	requestCtx func(context.Context) context.Context
 	// bodyLimits are the body limits of routes registered by handleBig, by pattern.
 	bodyLimits map[string]int64
 	handler    http.Handler
@@ -97,7 +101,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: d.Config, log: d.Log, auth: d.Auth, view: renderer, static: static, ready: d.Ready,
-		cookieName: "dj_session", metrics: newMetrics()}
+		cookieName: "dj_session", metrics: newMetrics(), requestCtx: d.RequestContext}
 	if d.Config.Secure {
 		// The __Host- prefix binds the cookie to this host, over HTTPS, for the whole path.
 		s.cookieName = "__Host-dj_session"
