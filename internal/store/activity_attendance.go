@@ -286,9 +286,10 @@ func (c *checkinCopies) keep(at [2]int64, f *checkinFacts) {
 	if c.at != at || c.acts == nil || c.people+len(f.part) > maxCheckinCopyPeople {
 		c.at, c.acts, c.people = at, map[int64]*checkinFacts{}, 0
 	}
-	if _, ok := c.acts[f.activity.ID]; !ok {
-		c.people += len(f.part)
+	if old, ok := c.acts[f.activity.ID]; ok {
+		c.people -= len(old.part)
 	}
+	c.people += len(f.part)
 	c.acts[f.activity.ID] = f
 }
 
@@ -368,14 +369,17 @@ type checkinItem struct {
 const maxCheckinBatch = 128
 
 // writeCheckins writes a batch of check-ins in one transaction: those that replace one by one,
-// the others together. On PostgreSQL a batch of scanned check-ins only (the rush at the start
-// of a meeting) is pipelined (checkInPipelined).
+// the others together, and the audit records of all last, so that the chain's lock comes
+// after every other lock the batch takes (the activity version's, for walk-ins). On
+// PostgreSQL a batch of scanned check-ins only (the rush at the start of a meeting) is
+// pipelined (checkInPipelined).
 func (db *DB) writeCheckins(ctx context.Context, batch []*checkinItem) error {
 	if db.Dialect == Postgres && !slices.ContainsFunc(batch, func(it *checkinItem) bool { return it.replace }) {
 		return retrying(ctx, func() error { return db.checkInPipelined(ctx, batch) })
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		var scanned []*checkinItem
+		var recs []*audit.Record
 		for _, it := range batch {
 			it.added = false
 			if !it.replace {
@@ -386,43 +390,48 @@ func (db *DB) writeCheckins(ctx context.Context, batch []*checkinItem) error {
 			if err != nil {
 				return err
 			}
-			it.added = added
+			if it.added = added; added {
+				recs = append(recs, it.rec)
+			}
 		}
-		return tx.checkInMany(ctx, scanned)
+		more, err := tx.checkInMany(ctx, scanned)
+		if err != nil {
+			return err
+		}
+		return tx.appendAudits(ctx, append(recs, more...))
 	})
 }
 
 // checkInMany writes scanned check-ins (an existing row of the day wins) in a few statements
-// whatever their number: the walk-ins' participations, the attendance rows (the database
-// returns those it inserted; of two check-ins of one person and day only the first counts),
-// and the audit records of those written.
-func (tx *Tx) checkInMany(ctx context.Context, items []*checkinItem) error {
+// whatever their number: the walk-ins' participations and the attendance rows (the database
+// returns those it inserted; of two check-ins of one person and day only the first counts).
+// It returns the audit records of those written, for the caller to append.
+func (tx *Tx) checkInMany(ctx context.Context, items []*checkinItem) ([]*audit.Record, error) {
 	if len(items) == 0 {
-		return nil
+		return nil, nil
 	}
 	w := newCheckinWrite(items)
 	if w.walkIns != "" {
 		if _, err := tx.exec(ctx, w.walkIns, w.walkInArgs...); err != nil {
-			return fmt.Errorf("store: walk-ins: %w", err)
+			return nil, fmt.Errorf("store: walk-ins: %w", err)
 		}
 	}
 	rows, err := tx.query(ctx, w.attendance, w.attendanceArgs...)
 	if err != nil {
-		return fmt.Errorf("store: check in: %w", err)
+		return nil, fmt.Errorf("store: check in: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k attendanceKey
 		if err := rows.Scan(&k.activity, &k.person, &k.day); err != nil {
-			return err
+			return nil, err
 		}
 		w.inserted[k] = true
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	rows.Close()
-	return tx.appendAudits(ctx, w.written())
+	return w.written(), nil
 }
 
 // checkInPipelined writes a batch of scanned check-ins on PostgreSQL in two round trips where
@@ -551,7 +560,8 @@ func (w *checkinWrite) written() []*audit.Record {
 	return recs
 }
 
-// checkIn writes one check-in inside tx and reports whether a row was written.
+// checkIn writes one check-in inside tx and reports whether a row was written; the caller
+// appends its audit record.
 func (tx *Tx) checkIn(ctx context.Context, it *checkinItem) (bool, error) {
 	att, now := it.att, ms(it.att.At)
 	if it.walkIn {
@@ -575,7 +585,7 @@ func (tx *Tx) checkIn(ctx context.Context, it *checkinItem) (bool, error) {
 	if err != nil || n == 0 {
 		return false, err
 	}
-	return true, tx.appendAudit(ctx, it.rec)
+	return true, nil
 }
 
 // UndoCheckIn removes one attendance row; not found when there is none.

@@ -51,7 +51,7 @@ type DB struct {
 	names                 copyAt[int64, namesTree]        // the organizations of one tree version (FindOrganizationNamesAt)
 	checkins              groupCommit[*checkinItem]       // check-ins waiting to be written together (activity_attendance.go)
 	checkinReads          groupRead[int64, *checkinFacts] // check-in facts of activities read together (activity_attendance.go)
-	checkinCopies         checkinCopies                   // the check-in facts of activities checked into lately
+	checkinCopies         checkinCopies                   // the check-in facts of activities checked into lately (activity_attendance.go)
 	versionsReader        versionsReader                  // shared reads of the versions of what is kept in memory (versions.go)
 	sessions              sessionCache                    // authenticated sessions with their accounts and scopes (session_cache.go)
 	intake                copyAt[[2]int64, intakeCopy]    // the organizations and categories of intake without an account (masswork_lookup.go)
@@ -183,8 +183,8 @@ type Tx struct {
 	db    *DB
 	tx    *sql.Tx
 	cache *stmtCache // statements of the transaction's pool (SQLite only)
-	// auditTail is the last audit record this transaction appended: further appends in the
-	// same transaction hold the chain's lock already and need not read the tail again.
+	// auditTail is the chain's tail as this transaction holds it (locked, then moved by its
+	// own appends): further appends in the same transaction need not read it again.
 	auditTail *audit.Record
 }
 

@@ -78,8 +78,9 @@ type groupItem[T any] struct {
 const groupTimeout = 30 * time.Second
 
 // do queues v and waits until write has written it (in a batch of at most max items, in one
-// transaction that write begins and commits) or ctx is done. The item is written even when the caller stopped waiting: what was submitted
-// happened. Every caller of one queue passes the same write.
+// transaction that write begins and commits) or ctx is done. The item is written even when
+// the caller stopped waiting: what was submitted happened. Every caller of one queue passes
+// the same write.
 func (g *groupCommit[T]) do(ctx context.Context, db *DB, v T, max int, write func(ctx context.Context, batch []T) error) error {
 	defer forgetVersions(ctx)
 	it := &groupItem[T]{v: v, done: make(chan struct{})}

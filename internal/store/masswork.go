@@ -587,13 +587,14 @@ type newMatter struct {
 // report's 25: well under both databases' limits on a statement's parameters).
 const maxMatterBatch = 64
 
-// createMatters writes a batch of new matters in six statements whatever their number: the
-// matters, their reports (both returning their IDs by their unique codes), their events, the
-// grams and the audit records; and a read of the register for reports made for a person on it.
+// createMatters writes a batch of new matters in one transaction (the group commit's write).
 func (db *DB) createMatters(ctx context.Context, batch []*newMatter) error {
 	return db.inTx(ctx, func(tx *Tx) error { return createMatters(ctx, tx, batch) })
 }
 
+// createMatters writes a batch of new matters in six statements whatever their number: the
+// matters, their reports (both returning their IDs by their unique codes), their events, the
+// grams and the audit records; and a read of the register for reports made for a person on it.
 func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 	now := tx.db.Now()
 	rows := make([]any, 0, len(batch)*matterInsertWidth)

@@ -44,7 +44,9 @@ type versionsRead struct {
 // every copy the request uses (its session, the organization tree, the intake's categories,
 // the check-in facts) is then taken at the same versions, for one shared read instead of one
 // each. A write through the context (inTx, a group commit) forgets them, so that what the
-// request reads after its own change is read at versions that include it.
+// request reads after its own change is read at versions that include it. A request sees
+// the copies as they were when it first read the versions, as it would a snapshot: fit for
+// requests, not for contexts that live on after them.
 func (db *DB) RequestContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, versionsMemoKey{}, &versionsMemo{})
 }

@@ -12,8 +12,6 @@ CREATE TABLE activity_version (
 );
 INSERT INTO activity_version (id, v) VALUES (1, 1);
 
--- Statement triggers, taken BEFORE each statement as the tree's: an invitation of a thousand
--- people bumps the number once, and the row's lock comes before any row of the statement's.
 -- +goose StatementBegin
 CREATE FUNCTION activity_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -22,13 +20,25 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
+-- Activities: a statement trigger taken BEFORE each statement, as the tree's, so that the row's
+-- lock comes before any activity's; edits are few.
 CREATE TRIGGER activity_version_activities BEFORE DELETE OR TRUNCATE OR UPDATE OF org_id, title, starts_at, ends_at,
     all_day, walk_ins, checkin_opens_at, checkin_closes_at, status ON activities
     FOR EACH STATEMENT EXECUTE FUNCTION activity_version_bump();
-CREATE TRIGGER activity_version_participants BEFORE INSERT OR DELETE OR TRUNCATE OR UPDATE OF activity_id, person_id, invited
-    ON participants FOR EACH STATEMENT EXECUTE FUNCTION activity_version_bump();
+-- Participants: row triggers, so that a statement that changes no one (a walk-in who is a
+-- participant already, an invitation of people invited already) changes nothing. They fire at
+-- the end of the statement, still before the audit record a transaction appends last.
+CREATE TRIGGER activity_version_participants AFTER INSERT OR DELETE ON participants
+    FOR EACH ROW EXECUTE FUNCTION activity_version_bump();
+CREATE TRIGGER activity_version_participants_update AFTER UPDATE OF activity_id, person_id, invited ON participants
+    FOR EACH ROW WHEN (OLD.activity_id IS DISTINCT FROM NEW.activity_id OR OLD.person_id IS DISTINCT FROM NEW.person_id
+        OR OLD.invited IS DISTINCT FROM NEW.invited) EXECUTE FUNCTION activity_version_bump();
+CREATE TRIGGER activity_version_participants_truncate AFTER TRUNCATE ON participants
+    FOR EACH STATEMENT EXECUTE FUNCTION activity_version_bump();
 
 -- +goose Down
+DROP TRIGGER activity_version_participants_truncate ON participants;
+DROP TRIGGER activity_version_participants_update ON participants;
 DROP TRIGGER activity_version_participants ON participants;
 DROP TRIGGER activity_version_activities ON activities;
 DROP FUNCTION activity_version_bump;

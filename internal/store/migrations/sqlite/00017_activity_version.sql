@@ -28,6 +28,7 @@ END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER activity_version_participants_update AFTER UPDATE OF activity_id, person_id, invited ON participants
+    WHEN OLD.activity_id IS NOT NEW.activity_id OR OLD.person_id IS NOT NEW.person_id OR OLD.invited IS NOT NEW.invited
 BEGIN
     UPDATE activity_version SET v = v + 1 + abs(random() % 1000000000) WHERE id = 1;
 END;
