@@ -21,7 +21,7 @@ import (
 // idle timeout and touches it on what the database holds.
 type sessionCache struct {
 	mu      sync.Mutex
-	at      [2]int64 // the versions of the tree and of auth
+	at      versions
 	today   string
 	entries map[string]*sessionEntry // by token hash
 }
@@ -43,7 +43,7 @@ const maxSessionEntries = 50000
 func (c *sessionCache) get(v versions, today, tokenHash string, now time.Time) (*auth.Session, *auth.User, auth.Scope, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at != sessionVersions(v) || c.today != today {
+	if c.at != v || c.today != today {
 		return nil, nil, auth.Scope{}, false
 	}
 	e := c.entries[tokenHash]
@@ -59,16 +59,12 @@ func (c *sessionCache) get(v versions, today, tokenHash string, now time.Time) (
 func (c *sessionCache) keep(v versions, today string, s *auth.Session, u *auth.User, sc auth.Scope) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at != sessionVersions(v) || c.today != today || len(c.entries) >= maxSessionEntries {
-		c.at, c.today, c.entries = sessionVersions(v), today, map[string]*sessionEntry{}
+	if c.at != v || c.today != today || len(c.entries) >= maxSessionEntries {
+		c.at, c.today, c.entries = v, today, map[string]*sessionEntry{}
 	}
 	sc.AdminPaths, sc.ViewPaths = slices.Clone(sc.AdminPaths), slices.Clone(sc.ViewPaths)
 	c.entries[s.TokenHash] = &sessionEntry{sess: *s, user: *u, scope: sc}
 }
-
-// sessionVersions are the versions a session's copy depends on: the tree's and auth's (a
-// change of categories or activities leaves sessions as they are).
-func sessionVersions(v versions) [2]int64 { return [2]int64{v.tree, v.auth} }
 
 // touched records a session's new last-seen time.
 func (c *sessionCache) touched(tokenHash string, at time.Time) {
