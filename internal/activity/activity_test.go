@@ -476,6 +476,73 @@ func TestCheckInsWrittenTogether(t *testing.T) {
 	})
 }
 
+// TestCheckInsMixedAtOnce: check-ins by hand (which replace a row of the day) and scanned
+// walk-ins arriving together share batches that take the activity version's lock (walk-ins)
+// and the audit chain's (every record): all are written, the chain stays intact, and the
+// instance's check-in copy sees every walk-in as a participant afterwards.
+func TestCheckInsMixedAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		sec := e.actors["secretary"]
+		act, err := e.svc.CreateActivity(ctx, sec, activity.Plan{OrgID: e.demo.SecondBranch.ID, Types: []string{"theme_day"},
+			Title: "主题党日", StartDate: "2023-07-10", StartTime: "09:00", EndTime: "11:00", WalkIns: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.app.DB.FindCheckIn(ctx, act.ID, e.demo.Member.ID); err != nil { // a copy to follow
+			t.Fatal(err)
+		}
+		people, _, err := e.app.Org.People(ctx, auth.System("test"), org.PeopleFilter{OrgPath: e.demo.SecondBranch.Path, Limit: 40})
+		if err != nil || len(people) < 4 {
+			t.Fatalf("people %d, %v", len(people), err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(people))
+		for i, p := range people {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				method, replace := activity.MethodQR, false
+				if i%2 == 0 {
+					method, replace = activity.MethodManual, true
+				}
+				att := &activity.Attendance{ActivityID: act.ID, PersonID: p.ID, Day: "2023-07-10", Method: method, At: e.clock.Now()}
+				rec := &audit.Record{ActorName: "test", Action: "activity.check_in", ObjectType: "activity", ObjectID: act.ID, PersonID: p.ID}
+				if added, err := e.app.DB.CheckIn(ctx, att, true, replace, rec); err != nil || !added {
+					errs <- fmt.Errorf("check-in %d (replace %v): %v %v", i, replace, added, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		_, ps, sum, err := e.svc.Attendance(ctx, sec, act.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		present := 0
+		for _, p := range ps {
+			if p.Days["2023-07-10"] != nil {
+				present++
+			}
+		}
+		if present != len(people) || sum.WalkIns != len(people) {
+			t.Errorf("checked in %d, walk-ins %d; want %d each", present, sum.WalkIns, len(people))
+		}
+		if problem, n, err := e.app.DB.VerifyAudit(ctx); err != nil || problem != nil || n < len(people) {
+			t.Errorf("audit chain after mixed check-ins: %+v %d %v", problem, n, err)
+		}
+		for _, p := range people {
+			if _, part, err := e.app.DB.FindCheckIn(ctx, act.ID, p.ID); err != nil || part != activity.ParticipantWalkIn {
+				t.Errorf("person %d after walking in: participation %d, %v", p.ID, part, err)
+			}
+		}
+	})
+}
+
 // TestCheckInLookupsReadTogether: check-in lookups that arrive together are answered by one
 // statement, each with its own activity and participation; an unknown activity is not found
 // for its caller alone.
