@@ -52,6 +52,7 @@ type DB struct {
 	checkins              groupCommit[*checkinItem]       // check-ins waiting to be written together (activity_attendance.go)
 	checkinReads          groupRead[int64, *checkinFacts] // check-in facts of activities read together (activity_attendance.go)
 	checkinCopies         checkinCopies                   // the check-in facts of activities checked into lately (activity_attendance.go)
+	similar               similarCopy                     // the similarity index of the open matters (masswork_similar.go)
 	versionsReader        versionsReader                  // shared reads of the versions of what is kept in memory (versions.go)
 	sessions              sessionCache                    // authenticated sessions with their accounts and scopes (session_cache.go)
 	intake                copyAt[[2]int64, intakeCopy]    // the organizations and categories of intake without an account (masswork_lookup.go)

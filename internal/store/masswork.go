@@ -276,12 +276,18 @@ func matterMutable(m *masswork.Matter) []any {
 const matterInsertColumns = `org_id, category_id, title, summary, withheld, status, zone, booth,
 	address, latitude, longitude, assignee_person_id, assignee_name, response_due, resolve_due, responded_at,
 	accepted_at, resolved_at, closed_at, close_reason, reject_reason, merged_into, escalated_org_id, escalations,
-	round, code, created_at, updated_at, people, rank_key, grams`
+	round, code, created_at, updated_at, people, rank_key, grams, gram_set`
 
-const matterInsertWidth = 31
+const matterInsertWidth = 32
 
-func matterInsertRow(m *masswork.Matter) []any {
-	return append(matterMutable(m), m.Code, ms(m.CreatedAt), ms(m.UpdatedAt), m.People, m.RankKey, m.Grams)
+// matterInsertRow gives a new matter's values, with its grams packed (gram_set NULL when
+// grams is nil: made from its reports when the similarity index is read).
+func matterInsertRow(m *masswork.Matter, grams []int32) []any {
+	var set []byte
+	if grams != nil {
+		set = packGrams(grams)
+	}
+	return append(matterMutable(m), m.Code, ms(m.CreatedAt), ms(m.UpdatedAt), m.People, m.RankKey, m.Grams, set)
 }
 
 // matterInsert inserts a new matter (people, rank and grams as given: the caller counts them
@@ -292,7 +298,7 @@ func (tx *Tx) matterInsert(ctx context.Context, m *masswork.Matter) error {
 	}
 	m.UpdatedAt = m.CreatedAt
 	id, err := tx.insert(ctx, "INSERT INTO matters ("+matterInsertColumns+") VALUES "+placeholders(1, matterInsertWidth),
-		matterInsertRow(m)...)
+		matterInsertRow(m, nil)...)
 	if err != nil {
 		return fmt.Errorf("store: create matter: %w", mapErr(err))
 	}
@@ -341,54 +347,6 @@ func (tx *Tx) matterRecount(ctx context.Context, id int64, m *masswork.Matter) e
 	}
 	if m != nil {
 		m.People, m.RankKey = people, rank
-	}
-	return nil
-}
-
-// matterAddGrams adds grams to a matter's index under its category and counts them into
-// matters.grams (and m.Grams when given).
-func (tx *Tx) matterAddGrams(ctx context.Context, matterID, categoryID int64, grams []int32, m *masswork.Matter) error {
-	if err := tx.matterInsertGrams(ctx, matterID, categoryID, matterDistinct(grams)); err != nil {
-		return err
-	}
-	return tx.matterCountGrams(ctx, matterID, m)
-}
-
-// matterRegram rebuilds a matter's grams from the text of the reports it has now.
-func (tx *Tx) matterRegram(ctx context.Context, m *masswork.Matter) error {
-	if _, err := tx.exec(ctx, "DELETE FROM matter_grams WHERE matter_id = ?", m.ID); err != nil {
-		return fmt.Errorf("store: matter grams: %w", err)
-	}
-	problems, err := tx.matterProblems(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	var grams []int32
-	for _, p := range problems {
-		grams = append(grams, masswork.Grams(p.Description)...)
-	}
-	return tx.matterAddGrams(ctx, m.ID, m.CategoryID, grams, m)
-}
-
-// matterInsertGrams adds distinct grams to a matter's index under its category.
-func (tx *Tx) matterInsertGrams(ctx context.Context, matterID, categoryID int64, grams []int32) error {
-	var r gramRows
-	for _, g := range grams {
-		r.add(categoryID, g, matterID)
-	}
-	return tx.matterGramRows(ctx, r)
-}
-
-func (tx *Tx) matterCountGrams(ctx context.Context, matterID int64, m *masswork.Matter) error {
-	var n int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM matter_grams WHERE matter_id = ?", matterID).Scan(&n); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, "UPDATE matters SET grams = ? WHERE id = ?", n, matterID); err != nil {
-		return fmt.Errorf("store: matter grams: %w", err)
-	}
-	if m != nil {
-		m.Grams = n
 	}
 	return nil
 }
@@ -608,7 +566,7 @@ func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 		}
 		m.UpdatedAt, m.Version = m.CreatedAt, 1
 		m.People, m.RankKey, m.Grams = 1, masswork.RankKey([]time.Time{it.p.CreatedAt}), len(it.grams)
-		rows = append(rows, matterInsertRow(m)...)
+		rows = append(rows, matterInsertRow(m, it.grams)...)
 	}
 	ids, err := tx.insertCoded(ctx, "INSERT INTO matters ("+matterInsertColumns+") VALUES "+placeholders(len(batch), matterInsertWidth), rows)
 	if err != nil {
@@ -632,7 +590,6 @@ func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 		return fmt.Errorf("store: create problem: %w", mapErr(err))
 	}
 	var evs []*masswork.Event
-	var grams gramRows
 	var recs []*audit.Record
 	for _, it := range batch {
 		it.p.ID = ids[it.p.Code]
@@ -642,9 +599,6 @@ func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 				it.ev.At = it.m.CreatedAt
 			}
 			evs = append(evs, it.ev)
-		}
-		for _, g := range it.grams {
-			grams.add(it.m.CategoryID, g, it.m.ID)
 		}
 		if it.rec != nil {
 			if it.recObject {
@@ -656,52 +610,7 @@ func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 	if err := tx.matterEventRows(ctx, evs); err != nil {
 		return err
 	}
-	if err := tx.matterGramRows(ctx, grams); err != nil {
-		return err
-	}
 	return tx.appendAudits(ctx, recs)
-}
-
-// gramRows are rows of matter_grams, column by column.
-type gramRows struct {
-	categories []int64
-	grams      []int32
-	matters    []int64
-}
-
-func (r *gramRows) add(category int64, gram int32, matter int64) {
-	r.categories, r.grams, r.matters = append(r.categories, category), append(r.grams, gram), append(r.matters, matter)
-}
-
-// matterGramRows inserts rows of the similarity index; a row already there is left as it is
-// (a me-too repeats words of the matter). On PostgreSQL the rows go as three arrays unnested by the server: one
-// statement of three parameters whatever the number of rows, where a VALUES list would be a
-// new statement to parse and plan for each length. SQLite takes VALUES lists of up to a
-// thousand rows.
-func (tx *Tx) matterGramRows(ctx context.Context, r gramRows) error {
-	if len(r.grams) == 0 {
-		return nil
-	}
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(ctx, `INSERT INTO matter_grams (category_id, gram, matter_id)
-			SELECT * FROM unnest(?::bigint[], ?::integer[], ?::bigint[]) ON CONFLICT DO NOTHING`, r.categories, r.grams, r.matters); err != nil {
-			return fmt.Errorf("store: matter grams: %w", err)
-		}
-		return nil
-	}
-	const batch = 1000
-	for start := 0; start < len(r.grams); start += batch {
-		end := min(start+batch, len(r.grams))
-		args := make([]any, 0, 3*(end-start))
-		for i := start; i < end; i++ {
-			args = append(args, r.categories[i], r.grams[i], r.matters[i])
-		}
-		if _, err := tx.exec(ctx, "INSERT INTO matter_grams (category_id, gram, matter_id) VALUES "+placeholders(end-start, 3)+
-			" ON CONFLICT DO NOTHING", args...); err != nil {
-			return fmt.Errorf("store: matter grams: %w", err)
-		}
-	}
-	return nil
 }
 
 // insertCoded runs a multi-row INSERT of rows that each have a unique code and returns the new
@@ -755,7 +664,7 @@ func (db *DB) AddProblem(ctx context.Context, p *masswork.Problem, grams []int32
 			return err
 		}
 		if len(grams) > 0 {
-			if err := tx.matterAddGrams(ctx, p.MatterID, categoryID, grams, nil); err != nil {
+			if err := tx.matterAddGrams(ctx, p.MatterID, grams, nil); err != nil {
 				return err
 			}
 		}
@@ -1152,79 +1061,14 @@ func (db *DB) RevealProblemPhone(ctx context.Context, problemID int64, rec *audi
 	return clear, err
 }
 
-// ---- Similarity ----
-
-// Similar returns up to limit open matters of the category sharing grams with the given ones,
-// with the number shared and their own number of grams, most shared first. It reads the index
-// (matter_grams by category and gram), never the text.
-func (db *DB) Similar(ctx context.Context, categoryID int64, grams []int32, limit int) ([]*masswork.Match, error) {
-	grams = matterDistinct(grams)
-	if len(grams) == 0 || limit <= 0 {
-		return nil, nil
-	}
-	args := make([]any, 0, len(grams)+2)
-	args = append(args, categoryID)
-	for _, g := range grams {
-		args = append(args, g)
-	}
-	args = append(args, limit)
-	// The index holds the grams of open matters only (they leave it when the matter is closed,
-	// rejected or merged), so the best matters are found on it alone, and only they are read.
-	q := `SELECT s.matter_id, s.shared, m.grams FROM (SELECT g.matter_id, COUNT(*) AS shared FROM matter_grams g
-		WHERE g.category_id = ? AND g.gram IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(grams)), ", ") + `)
-		GROUP BY g.matter_id ORDER BY shared DESC, g.matter_id DESC LIMIT ?) s JOIN matters m ON m.id = s.matter_id
-		WHERE m.status IN ('submitted', 'accepted', 'in_progress', 'resolved') ORDER BY s.shared DESC, s.matter_id DESC`
-	var out []*masswork.Match
-	err := db.readOnce(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var mt masswork.Match
-			if err := rows.Scan(&mt.MatterID, &mt.Shared, &mt.Grams); err != nil {
-				return err
-			}
-			out = append(out, &mt)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: similar: %w", err)
-	}
-	return out, nil
-}
-
 // ---- Handling ----
 
-// matterClosedStatus reports whether a matter in the status is out of the similarity index.
-func matterClosedStatus(status string) bool {
-	return status == masswork.StatusClosed || status == masswork.StatusRejected || status == masswork.StatusMerged
-}
+// Similarity: masswork_similar.go.
 
-// matterWrite writes m's mutable columns under its version and keeps its grams in step.
+// matterWrite writes m's mutable columns under its version (a matter closed, rejected or
+// merged leaves the similarity index by its status).
 func (tx *Tx) matterWrite(ctx context.Context, m *masswork.Matter) error {
-	if err := tx.matterUpdate(ctx, m); err != nil {
-		return err
-	}
-	return tx.matterSyncGrams(ctx, m)
-}
-
-// matterSyncGrams keeps a matter's grams in step with its status and category: gone for a
-// matter no longer open, under its category otherwise.
-func (tx *Tx) matterSyncGrams(ctx context.Context, m *masswork.Matter) error {
-	if matterClosedStatus(m.Status) {
-		if _, err := tx.exec(ctx, "DELETE FROM matter_grams WHERE matter_id = ?", m.ID); err != nil {
-			return fmt.Errorf("store: matter grams: %w", err)
-		}
-		return tx.matterCountGrams(ctx, m.ID, m)
-	}
-	if _, err := tx.exec(ctx, "UPDATE matter_grams SET category_id = ? WHERE matter_id = ? AND category_id <> ?",
-		m.CategoryID, m.ID, m.CategoryID); err != nil {
-		return fmt.Errorf("store: matter grams: %w", err)
-	}
-	return nil
+	return tx.matterUpdate(ctx, m)
 }
 
 // UpdateMatter writes every mutable column of m if its version is still m.Version (else
@@ -1272,20 +1116,17 @@ func (db *DB) Merge(ctx context.Context, into, from *masswork.Matter, evs []*mas
 		if _, err := tx.exec(ctx, "UPDATE problems SET matter_id = ? WHERE matter_id = ?", into.ID, from.ID); err != nil {
 			return fmt.Errorf("store: merge problems: %w", err)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO matter_grams (category_id, gram, matter_id)
-			SELECT ?, gram, ? FROM matter_grams WHERE matter_id = ? ON CONFLICT DO NOTHING`, into.CategoryID, into.ID, from.ID); err != nil {
-			return fmt.Errorf("store: merge grams: %w", err)
+		fromGrams, err := tx.matterGrams(ctx, from.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.matterAddGrams(ctx, into.ID, fromGrams, into); err != nil {
+			return err
 		}
 		for _, m := range []*masswork.Matter{into, from} {
-			if err := tx.matterSyncGrams(ctx, m); err != nil {
-				return err
-			}
 			if err := tx.matterRecount(ctx, m.ID, m); err != nil {
 				return err
 			}
-		}
-		if err := tx.matterCountGrams(ctx, into.ID, into); err != nil {
-			return err
 		}
 		from.MergedIntoCode = into.Code
 		if err := tx.matterEvents(ctx, into.ID, evs...); err != nil {
@@ -1349,16 +1190,12 @@ func (db *DB) Split(ctx context.Context, from *masswork.Matter, problemIDs []int
 				return err
 			}
 		}
-		if !matterClosedStatus(m.Status) {
-			if err := tx.matterAddGrams(ctx, m.ID, m.CategoryID, grams, m); err != nil {
-				return err
-			}
+		if err := tx.matterSetGrams(ctx, m.ID, grams, m); err != nil {
+			return err
 		}
-		if !matterClosedStatus(from.Status) {
-			// What is left of from is suggested for its own reports' text only.
-			if err := tx.matterRegram(ctx, from); err != nil {
-				return err
-			}
+		// What is left of from is suggested for its own reports' text only.
+		if err := tx.matterRegram(ctx, from); err != nil {
+			return err
 		}
 		if err := tx.matterEvents(ctx, m.ID, evs...); err != nil {
 			return err

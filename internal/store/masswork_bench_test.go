@@ -95,19 +95,16 @@ func generateMasswork(b testing.TB, db *store.DB, matters, problems int) *masswo
 	statuses = append(statuses, masswork.StatusRejected, masswork.StatusRejected)
 	// Reports per matter: a Pareto-like skew with the requested mean.
 	mean := float64(problems) / float64(matters)
-	var mrows, prows, grows [][]any
+	var mrows, prows [][]any
 	flush := func(force bool) {
 		if len(mrows) >= 20000 || force && len(mrows) > 0 {
-			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO matters (id, code, org_id, category_id, title, status, zone, people, rank_key, grams, response_due, resolve_due, responded_at, created_at, updated_at) VALUES ", mrows); err != nil {
+			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO matters (id, code, org_id, category_id, title, status, zone, people, rank_key, grams, gram_set, response_due, resolve_due, responded_at, created_at, updated_at) VALUES ", mrows); err != nil {
 				b.Fatal(err)
 			}
 			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO problems (matter_id, original_matter_id, code, secret_hash, kind, channel, category_id, description, zone, person_key, created_at) VALUES ", prows); err != nil {
 				b.Fatal(err)
 			}
-			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO matter_grams (category_id, gram, matter_id) VALUES ", grows); err != nil {
-				b.Fatal(err)
-			}
-			mrows, prows, grows = mrows[:0], prows[:0], grows[:0]
+			mrows, prows = mrows[:0], prows[:0]
 		}
 	}
 	problemCode := 100000000000
@@ -137,13 +134,8 @@ func generateMasswork(b testing.TB, db *store.DB, matters, problems int) *masswo
 			prows = append(prows, []any{m, m, strconv.Itoa(problemCode), "x", masswork.KindReport, masswork.ChannelWeb, out.categories[cat], desc, place,
 				"r:" + strconv.Itoa(problemCode), at.UnixMilli()})
 		}
-		if masswork.Open(status) {
-			for _, gr := range grams {
-				grows = append(grows, []any{out.categories[cat], gr, m})
-			}
-		}
 		o := branches[rng.IntN(len(branches))]
-		mrows = append(mrows, []any{m, fmt.Sprintf("9%011d", m), o.ID, out.categories[cat], text, status, place, n, masswork.RankKey(latest), len(grams),
+		mrows = append(mrows, []any{m, fmt.Sprintf("9%011d", m), o.ID, out.categories[cat], text, status, place, n, masswork.RankKey(latest), len(grams), store.PackGrams(grams),
 			created.Add(24 * time.Hour).UnixMilli(), created.Add(14 * 24 * time.Hour).UnixMilli(), created.Add(3 * time.Hour).UnixMilli(),
 			created.UnixMilli(), created.UnixMilli()})
 		flush(false)

@@ -28,6 +28,7 @@ import (
 
 	"github.com/dangjian/dangjian/internal/auth"
 	"github.com/dangjian/dangjian/internal/config"
+	"github.com/dangjian/dangjian/internal/masswork"
 	"github.com/dangjian/dangjian/internal/org"
 	"github.com/dangjian/dangjian/internal/store"
 	"github.com/dangjian/dangjian/tools/internal/loadtest"
@@ -86,6 +87,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer bare.Close()
 	formURL := "http://" + a.Addr() + "/report/" + strconv.FormatInt(branch.ID, 10)
+	forms := reportForms(cats)
 	var client atomic.Int64
 	var bareNext atomic.Int64
 	targets := []*loadtest.Target{
@@ -96,22 +98,9 @@ func run(ctx context.Context, o options) error {
 			}, OK: http.StatusNoContent},
 		{Name: "intake", Desc: "POST /report/{org} (public form, multipart, new matter)",
 			Request: func(worker, n int) *http.Request {
-				rng := rand.New(rand.NewPCG(uint64(worker), uint64(n)))
-				var body bytes.Buffer
-				mw := multipart.NewWriter(&body)
-				cat := cats[rng.IntN(len(cats))]
-				mw.WriteField("category", strconv.FormatInt(cat.ID, 10))
-				mw.WriteField("description", places[rng.IntN(len(places))]+problems[rng.IntN(len(problems))]+"，"+details[rng.IntN(len(details))])
-				mw.WriteField("zone", places[rng.IntN(5)])
-				if rng.IntN(3) == 0 {
-					mw.WriteField("anonymous", "1")
-				} else {
-					mw.WriteField("name", "商户"+strconv.Itoa(rng.IntN(1000)))
-				}
-				mw.WriteField("confirm", "1") // past the compare step, as after looking at the suggestions
-				mw.Close()
-				req, _ := http.NewRequest(http.MethodPost, formURL, &body)
-				req.Header.Set("Content-Type", mw.FormDataContentType())
+				f := forms[(worker*7919+n)%len(forms)]
+				req, _ := http.NewRequest(http.MethodPost, formURL, bytes.NewReader(f.body))
+				req.Header.Set("Content-Type", f.contentType)
 				req.Header.Set("Origin", "http://"+a.Addr())
 				// Every request from its own client, as over the internet.
 				c := client.Add(1)
@@ -131,6 +120,36 @@ func run(ctx context.Context, o options) error {
 	loadtest.Report(os.Stdout, string(a.DB.Dialect), targets)
 	fmt.Printf("\nreports written: %d in %d matters\n", problems, matters)
 	return nil
+}
+
+// form is a report form as a phone posts it.
+type form struct {
+	body        []byte
+	contentType string
+}
+
+// reportForms makes the forms the load sends, made before the run so that the load
+// generator, which shares the machine with the server, spends as little as it can on each.
+func reportForms(cats []*masswork.Category) []form {
+	rng := rand.New(rand.NewPCG(7, 11))
+	out := make([]form, 4096)
+	for i := range out {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		cat := cats[rng.IntN(len(cats))]
+		mw.WriteField("category", strconv.FormatInt(cat.ID, 10))
+		mw.WriteField("description", places[rng.IntN(len(places))]+problems[rng.IntN(len(problems))]+"，"+details[rng.IntN(len(details))])
+		mw.WriteField("zone", places[rng.IntN(5)])
+		if rng.IntN(3) == 0 {
+			mw.WriteField("anonymous", "1")
+		} else {
+			mw.WriteField("name", "商户"+strconv.Itoa(rng.IntN(1000)))
+		}
+		mw.WriteField("confirm", "1") // past the compare step, as after looking at the suggestions
+		mw.Close()
+		out[i] = form{body: body.Bytes(), contentType: mw.FormDataContentType()}
+	}
+	return out
 }
 
 // serveBare answers POST /?k=N with one INSERT of a row of about a report's size on the app's

@@ -1,0 +1,7 @@
+package store
+
+// PackGrams and UnpackGrams are packGrams and unpackGrams for the tests of package store_test.
+var (
+	PackGrams   = packGrams
+	UnpackGrams = unpackGrams
+)

@@ -1,0 +1,323 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dangjian/dangjian/internal/masswork"
+)
+
+// The similarity index (migration 00018). Every matter keeps its distinct grams in one column,
+// gram_set; each instance holds an inverted index of the open matters' grams in memory — by
+// category and gram, the matters that have it — and follows the database by gram_seq, which
+// moves in the transaction that inserts a matter or changes its grams, status or category. A
+// suggestion reads what changed since the instance's last read (one small statement, shared
+// by the suggestions that arrive meanwhile) and counts the shared grams in memory.
+//
+// On PostgreSQL the index was a table of (category, gram, matter) rows, some twenty for every
+// report, and writing them was the largest part of a report's cost (docs/performance.md).
+
+// packGrams encodes distinct grams as gram_set holds them: ascending, four bytes each,
+// big-endian. It is never nil, so that a text without grams is told from a set not yet made.
+func packGrams(grams []int32) []byte {
+	set := matterDistinct(grams)
+	out := make([]byte, 0, 4*len(set))
+	for _, g := range set {
+		out = binary.BigEndian.AppendUint32(out, uint32(g))
+	}
+	return out
+}
+
+// unpackGrams decodes a gram_set (a trailing partial gram is ignored).
+func unpackGrams(b []byte) []int32 {
+	out := make([]int32, 0, len(b)/4)
+	for i := 0; i+4 <= len(b); i += 4 {
+		out = append(out, int32(binary.BigEndian.Uint32(b[i:])))
+	}
+	return out
+}
+
+type similarKey struct {
+	category int64
+	gram     int32
+}
+
+type similarEntry struct {
+	category int64
+	grams    []int32
+}
+
+// similarCopy is an instance's copy of the similarity index: the open matters with their
+// category and grams, and for each category and gram the matters having it.
+type similarCopy struct {
+	poll     sync.Mutex // one read of the changes at a time
+	reads    groupRead[struct{}, struct{}]
+	mu       sync.RWMutex
+	loaded   bool
+	cursor   int64 // the gram_seq from which the next read reads
+	matters  map[int64]similarEntry
+	postings map[similarKey][]int64
+}
+
+// put replaces what the copy holds of a matter: nothing when it is not open, else its grams
+// under its category. Callers hold c.mu.
+func (c *similarCopy) put(id int64, open bool, e similarEntry) {
+	if old, ok := c.matters[id]; ok {
+		for _, g := range old.grams {
+			k := similarKey{old.category, g}
+			ids := c.postings[k]
+			if i := slices.Index(ids, id); i >= 0 {
+				ids[i] = ids[len(ids)-1]
+				ids = ids[:len(ids)-1]
+			}
+			if len(ids) == 0 {
+				delete(c.postings, k)
+			} else {
+				c.postings[k] = ids
+			}
+		}
+		delete(c.matters, id)
+	}
+	if !open {
+		return
+	}
+	c.matters[id] = e
+	for _, g := range e.grams {
+		k := similarKey{e.category, g}
+		c.postings[k] = append(c.postings[k], id)
+	}
+}
+
+// similarOpen is the SQL list of the statuses whose matters are in the index.
+const similarOpen = "('submitted', 'accepted', 'in_progress', 'resolved')"
+
+// similarChanges reads the matters changed since the cursor (the first read: every open one)
+// with the cursor to read from next. On PostgreSQL the next cursor is the oldest transaction
+// running when the statement's snapshot was taken: a transaction that commits later has a
+// gram_seq at least that, whatever the order of commits. On SQLite, whose writers take turns,
+// it is the counter after the last change.
+func (db *DB) similarChanges(ctx context.Context, cursor int64, first bool) (next int64, changed []similarRow, err error) {
+	var q string
+	if db.Dialect == Postgres {
+		q = `WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS next)
+			SELECT s.next, m.id, m.category_id, m.status, m.gram_set FROM s LEFT JOIN matters m ON m.gram_seq >= ?`
+	} else {
+		q = `SELECT s.seq + 1, m.id, m.category_id, m.status, m.gram_set FROM similarity_seq s
+			LEFT JOIN matters m ON m.gram_seq >= ?`
+	}
+	if first {
+		q += " AND m.status IN " + similarOpen
+	}
+	if db.Dialect != Postgres {
+		q += " WHERE s.id = 1"
+	}
+	err = db.readOnce(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, q, cursor)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, category *int64
+			var status *string
+			var set []byte
+			if err := rows.Scan(&next, &id, &category, &status, &set); err != nil {
+				return err
+			}
+			if id != nil {
+				changed = append(changed, similarRow{id: *id, category: *category, open: masswork.Open(*status), set: set})
+			}
+		}
+		return rows.Err()
+	})
+	return next, changed, err
+}
+
+type similarRow struct {
+	id, category int64
+	open         bool
+	set          []byte // nil: not made yet (a matter from before the column)
+}
+
+// similarFollow brings the instance's copy up to what is committed now.
+func (db *DB) similarFollow(ctx context.Context) error {
+	_, err := db.similar.reads.do(ctx, db, struct{}{}, 1, func(ctx context.Context, _ []struct{}) (map[struct{}]struct{}, error) {
+		return map[struct{}]struct{}{{}: {}}, db.similarRead(ctx)
+	})
+	return err
+}
+
+func (db *DB) similarRead(ctx context.Context) error {
+	c := &db.similar
+	c.poll.Lock()
+	defer c.poll.Unlock()
+	next, changed, err := db.similarChanges(ctx, c.cursor, !c.loaded)
+	if err != nil {
+		return fmt.Errorf("store: similarity index: %w", err)
+	}
+	var unmade []similarRow
+	c.mu.Lock()
+	if c.matters == nil {
+		c.matters, c.postings = map[int64]similarEntry{}, map[similarKey][]int64{}
+	}
+	for _, r := range changed {
+		if r.open && r.set == nil {
+			unmade = append(unmade, r)
+			continue
+		}
+		c.put(r.id, r.open, similarEntry{category: r.category, grams: unpackGrams(r.set)})
+	}
+	c.mu.Unlock()
+	if len(unmade) > 0 {
+		// The cursor stays until they are made: what was put is put again next time.
+		if err := db.similarMake(ctx, unmade); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
+	c.loaded, c.cursor = true, next
+	c.mu.Unlock()
+	return nil
+}
+
+// similarMake makes the grams of open matters that have none yet (written before gram_set
+// was) from their reports' text, writes them and puts them in the copy.
+func (db *DB) similarMake(ctx context.Context, rows []similarRow) error {
+	const chunk = 500
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		grams := map[int64][]int32{}
+		err := db.inTx(ctx, func(tx *Tx) error {
+			args := make([]any, len(part))
+			for i, r := range part {
+				args[i] = r.id
+			}
+			texts, err := tx.query(ctx, "SELECT matter_id, description FROM problems WHERE matter_id IN ("+
+				strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+")", args...)
+			if err != nil {
+				return err
+			}
+			defer texts.Close()
+			for texts.Next() {
+				var id int64
+				var text string
+				if err := texts.Scan(&id, &text); err != nil {
+					return err
+				}
+				grams[id] = append(grams[id], masswork.Grams(text)...)
+			}
+			if err := texts.Err(); err != nil {
+				return err
+			}
+			for _, r := range part {
+				set := packGrams(grams[r.id])
+				grams[r.id] = unpackGrams(set)
+				if _, err := tx.exec(ctx, "UPDATE matters SET gram_set = ?, grams = ? WHERE id = ? AND gram_set IS NULL",
+					set, len(set)/4, r.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: similarity index: %w", err)
+		}
+		db.similar.mu.Lock()
+		for _, r := range part {
+			db.similar.put(r.id, true, similarEntry{category: r.category, grams: grams[r.id]})
+		}
+		db.similar.mu.Unlock()
+	}
+	return nil
+}
+
+// Similar returns up to limit open matters of the category sharing grams with the given ones,
+// with the number shared and their own number of grams, most shared first (the newer first
+// among equals). It answers from the instance's copy of the index after reading what changed.
+func (db *DB) Similar(ctx context.Context, categoryID int64, grams []int32, limit int) ([]*masswork.Match, error) {
+	grams = matterDistinct(grams)
+	if len(grams) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	if err := db.similarFollow(ctx); err != nil {
+		return nil, err
+	}
+	c := &db.similar
+	c.mu.RLock()
+	shared := map[int64]int{}
+	for _, g := range grams {
+		for _, id := range c.postings[similarKey{categoryID, g}] {
+			shared[id]++
+		}
+	}
+	out := make([]*masswork.Match, 0, len(shared))
+	for id, n := range shared {
+		out = append(out, &masswork.Match{MatterID: id, Shared: n, Grams: len(c.matters[id].grams)})
+	}
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *masswork.Match) int {
+		if c := cmp.Compare(b.Shared, a.Shared); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.MatterID, a.MatterID)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// matterGrams reads a matter's grams (none when not made yet).
+func (tx *Tx) matterGrams(ctx context.Context, matterID int64) ([]int32, error) {
+	var set []byte
+	if err := tx.queryRow(ctx, "SELECT gram_set FROM matters WHERE id = ?", matterID).Scan(&set); err != nil {
+		return nil, fmt.Errorf("store: matter grams: %w", err)
+	}
+	return unpackGrams(set), nil
+}
+
+// matterSetGrams writes a matter's grams and their number (into m.Grams too when given).
+func (tx *Tx) matterSetGrams(ctx context.Context, matterID int64, grams []int32, m *masswork.Matter) error {
+	set := packGrams(grams)
+	if _, err := tx.exec(ctx, "UPDATE matters SET gram_set = ?, grams = ? WHERE id = ?", set, len(set)/4, matterID); err != nil {
+		return fmt.Errorf("store: matter grams: %w", err)
+	}
+	if m != nil {
+		m.Grams = len(set) / 4
+	}
+	return nil
+}
+
+// matterAddGrams adds grams to a matter's own (a report joining it brings its words).
+func (tx *Tx) matterAddGrams(ctx context.Context, matterID int64, grams []int32, m *masswork.Matter) error {
+	have, err := tx.matterGrams(ctx, matterID)
+	if err != nil {
+		return err
+	}
+	all := matterDistinct(append(have, grams...))
+	if len(all) == len(have) {
+		if m != nil {
+			m.Grams = len(have)
+		}
+		return nil
+	}
+	return tx.matterSetGrams(ctx, matterID, all, m)
+}
+
+// matterRegram makes a matter's grams again from the text of the reports it has now.
+func (tx *Tx) matterRegram(ctx context.Context, m *masswork.Matter) error {
+	problems, err := tx.matterProblems(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	var grams []int32
+	for _, p := range problems {
+		grams = append(grams, masswork.Grams(p.Description)...)
+	}
+	return tx.matterSetGrams(ctx, m.ID, grams, m)
+}
