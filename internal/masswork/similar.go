@@ -1,7 +1,7 @@
 package masswork
 
 import (
-	"hash/fnv"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -46,36 +46,47 @@ const matterMaxGrams = 10000
 // normalised first; invalid UTF-8 is skipped.
 func Grams(text string) []int32 {
 	text = strings.ToLower(norm.NFKC.String(strings.ToValidUTF8(text, " ")))
-	seen := map[int32]bool{}
-	var out []int32
-	add := func(s string) {
+	var seen map[int32]bool // once there are many: a short list is searched
+	out := make([]int32, 0, 32)
+	add := func(b []byte) {
 		if len(out) >= matterMaxGrams {
 			return
 		}
-		h := fnv.New32a()
-		h.Write([]byte(s))
-		g := int32(h.Sum32())
-		if !seen[g] {
+		g := int32(fnv32a(b))
+		switch {
+		case seen != nil:
+			if seen[g] {
+				return
+			}
 			seen[g] = true
-			out = append(out, g)
+		case slices.Contains(out, g):
+			return
+		case len(out) == 64:
+			seen = make(map[int32]bool, 128)
+			for _, o := range out {
+				seen[o] = true
+			}
+			seen[g] = true
 		}
+		out = append(out, g)
 	}
+	var buf [2 * utf8.UTFMax]byte
 	var han []rune       // the current run of Han characters
 	var word []byte      // the current run of other letters and digits
 	flushHan := func() { // bigrams, then the characters
 		for i := 0; i+1 < len(han); i++ {
-			add(string(han[i : i+2]))
+			add(utf8.AppendRune(utf8.AppendRune(buf[:0], han[i]), han[i+1]))
 		}
 		for _, r := range han {
 			if len(han) == 1 || !matterStopHan[r] {
-				add(string(r))
+				add(utf8.AppendRune(buf[:0], r))
 			}
 		}
 		han = han[:0]
 	}
 	flushWord := func() {
 		if len(word) > 0 {
-			add(string(word))
+			add(word)
 			word = word[:0]
 		}
 	}
@@ -97,6 +108,16 @@ func Grams(text string) []int32 {
 	flushHan()
 	flushWord()
 	return out
+}
+
+// fnv32a is the 32-bit FNV-1a hash of b (hash/fnv's, without allocating a hasher per gram).
+func fnv32a(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
 }
 
 // Jaccard returns |a ∩ b| / |a ∪ b| of two gram sets (duplicates ignored): 1 for equal

@@ -1,11 +1,16 @@
 package masswork
 
 import (
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"testing/quick"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func gramStrings(t *testing.T, text string) []int32 {
@@ -168,11 +173,19 @@ func TestJaccardProperties(t *testing.T) {
 }
 
 func FuzzGrams(f *testing.F) {
-	for _, s := range []string{"东门停车难，车位太少", "B区宽带又断网了", "Ｗｉｆｉ", "\xff\xfe", "", "a", "了", strings.Repeat("停车", 3000)} {
+	var many strings.Builder // a text of more than a hundred distinct grams
+	for r := '一'; r < '一'+120; r++ {
+		many.WriteRune(r)
+	}
+	for _, s := range []string{"东门停车难，车位太少", "B区宽带又断网了", "Ｗｉｆｉ", "\xff\xfe", "", "a", "了", strings.Repeat("停车", 3000), many.String() + "，abc 12 " + many.String()} {
 		f.Add(s, "东大门那边停车太难了")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		ga, gb := Grams(a), Grams(b)
+		// The grams are stored with the matters: they must stay what hash/fnv gives.
+		if want := gramsFNV(a); !slices.Equal(ga, want) {
+			t.Fatalf("Grams(%q) = %v, hash/fnv gives %v", a, ga, want)
+		}
 		if len(ga) != len(unique(ga)) || len(ga) > matterMaxGrams {
 			t.Fatalf("Grams(%q): %d grams, %d distinct", a, len(ga), len(unique(ga)))
 		}
@@ -187,4 +200,60 @@ func FuzzGrams(f *testing.F) {
 			t.Fatalf("Normalize(%q) = %q keeps punctuation or space", a, n)
 		}
 	})
+}
+
+// gramsFNV is Grams as first written, with hash/fnv and a map: the reference the stored grams
+// were made with.
+func gramsFNV(text string) []int32 {
+	text = strings.ToLower(norm.NFKC.String(strings.ToValidUTF8(text, " ")))
+	seen := map[int32]bool{}
+	var out []int32
+	add := func(s string) {
+		if len(out) >= matterMaxGrams {
+			return
+		}
+		h := fnv.New32a()
+		h.Write([]byte(s))
+		if g := int32(h.Sum32()); !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	var han []rune
+	var word []byte
+	flushHan := func() {
+		for i := 0; i+1 < len(han); i++ {
+			add(string(han[i : i+2]))
+		}
+		for _, r := range han {
+			if len(han) == 1 || !matterStopHan[r] {
+				add(string(r))
+			}
+		}
+		han = han[:0]
+	}
+	flushWord := func() {
+		if len(word) > 0 {
+			add(string(word))
+			word = word[:0]
+		}
+	}
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			flushWord()
+			han = append(han, r)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			flushHan()
+			if len(word) < 64 {
+				word = utf8.AppendRune(word, r)
+			}
+		default:
+			flushHan()
+			flushWord()
+		}
+	}
+	flushHan()
+	flushWord()
+	return out
 }
