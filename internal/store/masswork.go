@@ -541,7 +541,7 @@ type newMatter struct {
 	recObject bool // the audit record's object is the new matter
 }
 
-// maxMatterBatch bounds one transaction of new matters (a matter's row has 31 values, its
+// maxMatterBatch bounds one transaction of new matters (a matter's row has 32 values, its
 // report's 25: well under both databases' limits on a statement's parameters).
 const maxMatterBatch = 64
 
@@ -550,9 +550,10 @@ func (db *DB) createMatters(ctx context.Context, batch []*newMatter) error {
 	return db.inTx(ctx, func(tx *Tx) error { return createMatters(ctx, tx, batch) })
 }
 
-// createMatters writes a batch of new matters in six statements whatever their number: the
-// matters, their reports (both returning their IDs by their unique codes), their events, the
-// grams and the audit records; and a read of the register for reports made for a person on it.
+// createMatters writes a batch of new matters in five statements whatever their number: the
+// matters with their grams, their reports (both returning their IDs by their unique codes),
+// their events and the audit records; and a read of the register for reports made for a
+// person on it.
 func createMatters(ctx context.Context, tx *Tx, batch []*newMatter) error {
 	now := tx.db.Now()
 	rows := make([]any, 0, len(batch)*matterInsertWidth)
@@ -1116,11 +1117,18 @@ func (db *DB) Merge(ctx context.Context, into, from *masswork.Matter, evs []*mas
 		if _, err := tx.exec(ctx, "UPDATE problems SET matter_id = ? WHERE matter_id = ?", into.ID, from.ID); err != nil {
 			return fmt.Errorf("store: merge problems: %w", err)
 		}
-		fromGrams, err := tx.matterGrams(ctx, from.ID)
+		// into gets from's grams; when either was written before gram_set, all of them again
+		// from the reports it has now.
+		fromGrams, made, err := tx.matterGrams(ctx, from.ID)
 		if err != nil {
 			return err
 		}
-		if err := tx.matterAddGrams(ctx, into.ID, fromGrams, into); err != nil {
+		if !made {
+			err = tx.matterRegram(ctx, into.ID, into, fromGrams...)
+		} else {
+			err = tx.matterAddGrams(ctx, into.ID, fromGrams, into)
+		}
+		if err != nil {
 			return err
 		}
 		for _, m := range []*masswork.Matter{into, from} {
@@ -1194,7 +1202,7 @@ func (db *DB) Split(ctx context.Context, from *masswork.Matter, problemIDs []int
 			return err
 		}
 		// What is left of from is suggested for its own reports' text only.
-		if err := tx.matterRegram(ctx, from); err != nil {
+		if err := tx.matterRegram(ctx, from.ID, from); err != nil {
 			return err
 		}
 		if err := tx.matterEvents(ctx, m.ID, evs...); err != nil {

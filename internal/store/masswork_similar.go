@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -59,7 +61,8 @@ type similarCopy struct {
 	reads    groupRead[struct{}, struct{}]
 	mu       sync.RWMutex
 	loaded   bool
-	cursor   int64 // the gram_seq from which the next read reads
+	cursor   int64   // the next read reads the matters whose gram_seq is this or more,
+	pending  []int64 // or one of these (PostgreSQL: transactions running at the last read)
 	matters  map[int64]similarEntry
 	postings map[similarKey][]int64
 }
@@ -67,7 +70,11 @@ type similarCopy struct {
 // put replaces what the copy holds of a matter: nothing when it is not open, else its grams
 // under its category. Callers hold c.mu.
 func (c *similarCopy) put(id int64, open bool, e similarEntry) {
-	if old, ok := c.matters[id]; ok {
+	old, ok := c.matters[id]
+	if ok && open && old.category == e.category && slices.Equal(old.grams, e.grams) {
+		return // read again unchanged
+	}
+	if ok {
 		for _, g := range old.grams {
 			k := similarKey{old.category, g}
 			ids := c.postings[k]
@@ -96,19 +103,29 @@ func (c *similarCopy) put(id int64, open bool, e similarEntry) {
 // similarOpen is the SQL list of the statuses whose matters are in the index.
 const similarOpen = "('submitted', 'accepted', 'in_progress', 'resolved')"
 
-// similarChanges reads the matters changed since the cursor (the first read: every open one)
-// with the cursor to read from next. On PostgreSQL the next cursor is the oldest transaction
-// running when the statement's snapshot was taken: a transaction that commits later has a
-// gram_seq at least that, whatever the order of commits. On SQLite, whose writers take turns,
-// it is the counter after the last change.
-func (db *DB) similarChanges(ctx context.Context, cursor int64, first bool) (next int64, changed []similarRow, err error) {
+// similarChanges reads the matters changed since the last read (the first read: every open
+// one) with where the next read starts. On PostgreSQL gram_seq is the id of the transaction
+// that wrote it, and a read's snapshot says which transactions it cannot see: those from its
+// xmax on and those running when it was taken (xip). The next read takes exactly those, so a
+// transaction that commits after a later one is not missed, and one that runs long holds back
+// only itself. On SQLite, whose writers take turns, the next read starts after the counter.
+func (db *DB) similarChanges(ctx context.Context, cursor int64, pending []int64, first bool) (next int64, running []int64, changed []similarRow, err error) {
 	var q string
+	var args []any
 	if db.Dialect == Postgres {
-		q = `WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS next)
-			SELECT s.next, m.id, m.category_id, m.status, m.gram_set FROM s LEFT JOIN matters m ON m.gram_seq >= ?`
+		q = `WITH s AS (SELECT pg_current_snapshot() AS snap)
+			SELECT pg_snapshot_xmax(s.snap)::text::bigint,
+				(SELECT string_agg(x::text, ',') FROM pg_snapshot_xip(s.snap) x),
+				m.id, m.category_id, m.status, m.gram_set
+			FROM s LEFT JOIN matters m ON (m.gram_seq >= ? OR m.gram_seq = ANY(?::bigint[]))`
+		if pending == nil {
+			pending = []int64{}
+		}
+		args = []any{cursor, pending}
 	} else {
-		q = `SELECT s.seq + 1, m.id, m.category_id, m.status, m.gram_set FROM similarity_seq s
+		q = `SELECT s.seq + 1, NULL, m.id, m.category_id, m.status, m.gram_set FROM similarity_seq s
 			LEFT JOIN matters m ON m.gram_seq >= ?`
+		args = []any{cursor}
 	}
 	if first {
 		q += " AND m.status IN " + similarOpen
@@ -117,7 +134,7 @@ func (db *DB) similarChanges(ctx context.Context, cursor int64, first bool) (nex
 		q += " WHERE s.id = 1"
 	}
 	err = db.readOnce(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, cursor)
+		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -126,8 +143,18 @@ func (db *DB) similarChanges(ctx context.Context, cursor int64, first bool) (nex
 			var id, category *int64
 			var status *string
 			var set []byte
-			if err := rows.Scan(&next, &id, &category, &status, &set); err != nil {
+			var xip *string
+			if err := rows.Scan(&next, &xip, &id, &category, &status, &set); err != nil {
 				return err
+			}
+			if xip != nil && running == nil { // the same on every row
+				for _, x := range strings.Split(*xip, ",") {
+					n, err := strconv.ParseInt(x, 10, 64)
+					if err != nil {
+						return err
+					}
+					running = append(running, n)
+				}
 			}
 			if id != nil {
 				changed = append(changed, similarRow{id: *id, category: *category, open: masswork.Open(*status), set: set})
@@ -135,18 +162,19 @@ func (db *DB) similarChanges(ctx context.Context, cursor int64, first bool) (nex
 		}
 		return rows.Err()
 	})
-	return next, changed, err
+	return next, running, changed, err
 }
 
 type similarRow struct {
 	id, category int64
 	open         bool
-	set          []byte // nil: not made yet (a matter from before the column)
+	set          []byte // nil: not made (gram_set NULL)
 }
 
 // similarFollow brings the instance's copy up to what is committed now.
 func (db *DB) similarFollow(ctx context.Context) error {
-	_, err := db.similar.reads.do(ctx, db, struct{}{}, 1, func(ctx context.Context, _ []struct{}) (map[struct{}]struct{}, error) {
+	// Every caller waits for the same thing, so one read answers all that are queued.
+	_, err := db.similar.reads.do(ctx, db, struct{}{}, math.MaxInt32, func(ctx context.Context, _ []struct{}) (map[struct{}]struct{}, error) {
 		return map[struct{}]struct{}{{}: {}}, db.similarRead(ctx)
 	})
 	return err
@@ -156,7 +184,7 @@ func (db *DB) similarRead(ctx context.Context) error {
 	c := &db.similar
 	c.poll.Lock()
 	defer c.poll.Unlock()
-	next, changed, err := db.similarChanges(ctx, c.cursor, !c.loaded)
+	next, running, changed, err := db.similarChanges(ctx, c.cursor, c.pending, !c.loaded)
 	if err != nil {
 		return fmt.Errorf("store: similarity index: %w", err)
 	}
@@ -180,13 +208,13 @@ func (db *DB) similarRead(ctx context.Context) error {
 		}
 	}
 	c.mu.Lock()
-	c.loaded, c.cursor = true, next
+	c.loaded, c.cursor, c.pending = true, next, running
 	c.mu.Unlock()
 	return nil
 }
 
-// similarMake makes the grams of open matters that have none yet (written before gram_set
-// was) from their reports' text, writes them and puts them in the copy.
+// similarMake makes the grams of open matters whose gram_set is NULL (emptied by hand: the
+// migration packed the others) from their reports' text, writes them and puts them in the copy.
 func (db *DB) similarMake(ctx context.Context, rows []similarRow) error {
 	const chunk = 500
 	for start := 0; start < len(rows); start += chunk {
@@ -272,13 +300,13 @@ func (db *DB) Similar(ctx context.Context, categoryID int64, grams []int32, limi
 	return out, nil
 }
 
-// matterGrams reads a matter's grams (none when not made yet).
-func (tx *Tx) matterGrams(ctx context.Context, matterID int64) ([]int32, error) {
+// matterGrams reads a matter's grams; made is false when its gram_set is NULL.
+func (tx *Tx) matterGrams(ctx context.Context, matterID int64) (grams []int32, made bool, err error) {
 	var set []byte
 	if err := tx.queryRow(ctx, "SELECT gram_set FROM matters WHERE id = ?", matterID).Scan(&set); err != nil {
-		return nil, fmt.Errorf("store: matter grams: %w", err)
+		return nil, false, fmt.Errorf("store: matter grams: %w", err)
 	}
-	return unpackGrams(set), nil
+	return unpackGrams(set), set != nil, nil
 }
 
 // matterSetGrams writes a matter's grams and their number (into m.Grams too when given).
@@ -293,11 +321,15 @@ func (tx *Tx) matterSetGrams(ctx context.Context, matterID int64, grams []int32,
 	return nil
 }
 
-// matterAddGrams adds grams to a matter's own (a report joining it brings its words).
+// matterAddGrams adds grams to a matter's own (a report joining it brings its words). A matter
+// whose gram_set is NULL gets them all from its reports instead, the new ones among them.
 func (tx *Tx) matterAddGrams(ctx context.Context, matterID int64, grams []int32, m *masswork.Matter) error {
-	have, err := tx.matterGrams(ctx, matterID)
+	have, made, err := tx.matterGrams(ctx, matterID)
 	if err != nil {
 		return err
+	}
+	if !made {
+		return tx.matterRegram(ctx, matterID, m, grams...)
 	}
 	all := matterDistinct(append(have, grams...))
 	if len(all) == len(have) {
@@ -309,15 +341,15 @@ func (tx *Tx) matterAddGrams(ctx context.Context, matterID int64, grams []int32,
 	return tx.matterSetGrams(ctx, matterID, all, m)
 }
 
-// matterRegram makes a matter's grams again from the text of the reports it has now.
-func (tx *Tx) matterRegram(ctx context.Context, m *masswork.Matter) error {
-	problems, err := tx.matterProblems(ctx, m.ID)
+// matterRegram makes a matter's grams again from the text of the reports it has now, with
+// the grams given.
+func (tx *Tx) matterRegram(ctx context.Context, matterID int64, m *masswork.Matter, grams ...int32) error {
+	problems, err := tx.matterProblems(ctx, matterID)
 	if err != nil {
 		return err
 	}
-	var grams []int32
 	for _, p := range problems {
 		grams = append(grams, masswork.Grams(p.Description)...)
 	}
-	return tx.matterSetGrams(ctx, m.ID, grams, m)
+	return tx.matterSetGrams(ctx, matterID, grams, m)
 }

@@ -2,9 +2,9 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -42,6 +42,12 @@ func TestSimilarCopyFollowsEveryChange(t *testing.T) {
 			t.Helper()
 			if got != want {
 				t.Errorf("%s: similar = %q, want %q", step, got, want)
+			}
+		}
+		first := func(step, got, want string) { // the best match, others sharing a character after it
+			t.Helper()
+			if !strings.HasPrefix(got, want) {
+				t.Errorf("%s: similar = %q, want it first: %q", step, got, want)
 			}
 		}
 
@@ -102,12 +108,27 @@ func TestSimilarCopyFollowsEveryChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := masswork.Grams(list[len(list)-1].Description)
-		if got, want := similar(e.cat, text...), fmt.Sprintf("%d:%d/%d ", split.ID, len(text), len(text)); !strings.HasPrefix(got, want) {
-			t.Errorf("made from its reports: similar = %q, want it first: %q", got, want)
-		}
+		first("made from its reports", similar(e.cat, text...), fmt.Sprintf("%d:%d/%d ", split.ID, len(text), len(text)))
 		if g := e.grams(split.ID); len(g) != len(text) {
 			t.Errorf("grams written for the old matter = %v, want %d", g, len(text))
 		}
+
+		// A me-too and a merge reaching matters from before gram_set keep their reports' words.
+		old1, _ := e.newMatter(e.b1.ID, e.cat, "西门漏水", nil)
+		old2, _ := e.newMatter(e.b1.ID, e.cat, "电梯坏了", nil)
+		if _, err := b.SQL().Exec(placeholders(d, "UPDATE matters SET gram_set = NULL WHERE id IN (?, ?)"), old1.ID, old2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.addProblem(old1.ID, nil, 99); err != nil {
+			t.Fatal(err)
+		}
+		water, lift := masswork.Grams("西门漏水"), masswork.Grams("电梯坏了")
+		n1 := len(water) + 1
+		first("me too on an old matter", similar(e.cat, append(slices.Clone(water), 99)...), fmt.Sprintf("%d:%d/%d ", old1.ID, n1, n1))
+		if err := b.Merge(ctx, e.matter(old1.ID), e.matter(old2.ID), nil, rec("matter.merge")); err != nil {
+			t.Fatal(err)
+		}
+		first("merged from an old matter", similar(e.cat, lift...), fmt.Sprintf("%d:%d/%d ", old1.ID, len(lift), n1+len(lift)))
 
 		if d != store.Postgres {
 			return
@@ -134,83 +155,95 @@ func TestSimilarCopyFollowsEveryChange(t *testing.T) {
 	})
 }
 
-// TestSimilarityMigration runs the PostgreSQL migration that packs the similarity index's rows
-// (one a gram) into each matter's gram_set, up and down, on grams of two matters in two
-// categories, negative ones among them, and a closed matter: every gram comes through both
-// ways, under its matter and category.
+// TestSimilarityMigration runs the migration that packs the similarity index's rows (one a
+// gram) into each matter's gram_set, up and down, on both databases, on grams of two matters
+// in two categories, negative ones and the extremes among them, and a closed matter: every gram
+// comes through both ways, under its matter and category, and gram_seq moves on a change of
+// what the index holds only.
 func TestSimilarityMigration(t *testing.T) {
-	db, err := sql.Open("pgx", storetest.NewPostgresDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	src, err := fs.ReadFile((&store.DB{Dialect: store.Postgres}).MigrationsFS(), "00018_similarity_copy.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	up, down, ok := strings.Cut(string(src), "-- +goose Down")
-	if !ok {
-		t.Fatal("no Down section")
-	}
-	if _, err := db.Exec(`CREATE TABLE matters (id BIGINT PRIMARY KEY, category_id BIGINT NOT NULL, status TEXT NOT NULL);
-		CREATE TABLE matter_grams (category_id BIGINT NOT NULL, gram INTEGER NOT NULL, matter_id BIGINT NOT NULL,
-			PRIMARY KEY (category_id, gram, matter_id));
-		INSERT INTO matters VALUES (1, 10, 'submitted'), (2, 20, 'in_progress'), (3, 10, 'closed');
-		INSERT INTO matter_grams VALUES (10, 5, 1), (10, -7, 1), (10, 2147483647, 1), (20, -2147483648, 2), (20, 0, 2)`); err != nil {
-		t.Fatal(err)
-	}
-	rows := func(q string) []string {
-		t.Helper()
-		r, err := db.Query(q)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		opts := store.Options{Sealer: storetest.Sealer(t)}
+		if d == store.Postgres {
+			opts.URL = storetest.NewPostgresDB(t)
+		} else {
+			opts.Path = filepath.Join(t.TempDir(), "dangjian.db")
+		}
+		sdb, err := store.Open(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer r.Close()
-		var out []string
-		for r.Next() {
-			var s string
-			if err := r.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
-	}
-	before := rows("SELECT category_id || ' ' || gram || ' ' || matter_id FROM matter_grams ORDER BY 1")
-	if _, err := db.Exec(up); err != nil {
-		t.Fatalf("up: %v", err)
-	}
-	var sets []string
-	r, err := db.Query("SELECT id, gram_set FROM matters ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for r.Next() {
-		var id int64
-		var set []byte
-		if err := r.Scan(&id, &set); err != nil {
+		defer sdb.Close()
+		db := sdb.SQL()
+		src, err := fs.ReadFile((&store.DB{Dialect: d}).MigrationsFS(), "00018_similarity_copy.sql")
+		if err != nil {
 			t.Fatal(err)
 		}
-		sets = append(sets, fmt.Sprint(id, set != nil, store.UnpackGrams(set)))
-	}
-	r.Close()
-	if want := []string{"1 true [-7 5 2147483647]", "2 true [-2147483648 0]", "3 false []"}; !slices.Equal(sets, want) {
-		t.Fatalf("gram sets after up = %q, want %q", sets, want)
-	}
-	// The trigger moves gram_seq on a change of what the index holds, not on other changes.
-	var seq0, seq1, seq2 int64
-	db.QueryRow("SELECT gram_seq FROM matters WHERE id = 1").Scan(&seq0)
-	db.Exec("UPDATE matters SET id = id WHERE id = 1")
-	db.QueryRow("SELECT gram_seq FROM matters WHERE id = 1").Scan(&seq1)
-	db.Exec("UPDATE matters SET status = 'accepted' WHERE id = 1")
-	db.QueryRow("SELECT gram_seq FROM matters WHERE id = 1").Scan(&seq2)
-	if seq1 != seq0 || seq2 <= seq1 {
-		t.Errorf("gram_seq %d, after an update of nothing it holds %d, after a status change %d", seq0, seq1, seq2)
-	}
-	if _, err := db.Exec(down); err != nil {
-		t.Fatalf("down: %v", err)
-	}
-	if after := rows("SELECT category_id || ' ' || gram || ' ' || matter_id FROM matter_grams ORDER BY 1"); !slices.Equal(after, before) {
-		t.Fatalf("grams after down = %q, want %q", after, before)
-	}
+		up, down, ok := strings.Cut(string(src), "-- +goose Down")
+		if !ok {
+			t.Fatal("no Down section")
+		}
+		for _, q := range []string{"CREATE TABLE matters (id BIGINT PRIMARY KEY, category_id BIGINT NOT NULL, status TEXT NOT NULL)",
+			`CREATE TABLE matter_grams (category_id BIGINT NOT NULL, gram INTEGER NOT NULL, matter_id BIGINT NOT NULL,
+				PRIMARY KEY (category_id, gram, matter_id))`,
+			"INSERT INTO matters VALUES (1, 10, 'submitted'), (2, 20, 'in_progress'), (3, 10, 'closed')",
+			"INSERT INTO matter_grams VALUES (10, 5, 1), (10, -7, 1), (10, 2147483647, 1), (20, -2147483648, 2), (20, 0, 2), (20, -1, 2)"} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := func(q string) []string {
+			t.Helper()
+			r, err := db.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			var out []string
+			for r.Next() {
+				var s string
+				if err := r.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+		const grams = "SELECT category_id || ' ' || gram || ' ' || matter_id FROM matter_grams ORDER BY category_id, gram, matter_id"
+		before := rows(grams)
+		if _, err := db.Exec(up); err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		var sets []string
+		r, err := db.Query("SELECT id, gram_set FROM matters ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+			var id int64
+			var set []byte
+			if err := r.Scan(&id, &set); err != nil {
+				t.Fatal(err)
+			}
+			sets = append(sets, fmt.Sprint(id, set != nil, store.UnpackGrams(set)))
+		}
+		r.Close()
+		if want := []string{"1 true [-7 5 2147483647]", "2 true [-2147483648 -1 0]", "3 false []"}; !slices.Equal(sets, want) {
+			t.Fatalf("gram sets after up = %q, want %q", sets, want)
+		}
+		var seq0, seq1, seq2 int64
+		db.QueryRow("SELECT gram_seq FROM matters WHERE id = 1").Scan(&seq0)
+		db.Exec("UPDATE matters SET id = id WHERE id = 1")
+		db.QueryRow("SELECT gram_seq FROM matters WHERE id = 1").Scan(&seq1)
+		db.Exec("UPDATE matters SET status = 'accepted' WHERE id = 1")
+		db.QueryRow("SELECT gram_seq FROM matters WHERE id = 1").Scan(&seq2)
+		if seq1 != seq0 || seq2 <= seq1 {
+			t.Errorf("gram_seq %d, after an update of nothing it holds %d, after a status change %d", seq0, seq1, seq2)
+		}
+		if _, err := db.Exec(down); err != nil {
+			t.Fatalf("down: %v", err)
+		}
+		if after := rows(grams); !slices.Equal(after, before) {
+			t.Fatalf("grams after down = %q, want %q", after, before)
+		}
+	})
 }

@@ -6,9 +6,9 @@
 --
 -- gram_seq says which transaction last changed what an instance's copy holds of a matter (its
 -- grams, status or category): the id of the transaction (pg_current_xact_id), set on insert by
--- default and on such an update by the trigger below. An instance reads the matters whose
--- gram_seq is at least the oldest transaction still running at its previous read (the xmin of
--- that read's snapshot): whatever committed since, in any order, is among them.
+-- default and on such an update by the trigger below. An instance reads the matters written
+-- by the transactions its previous read's snapshot could not see (from its xmax on, and those
+-- running then): whatever committed since, in any order, is among them.
 ALTER TABLE matters ADD COLUMN gram_set BYTEA;
 ALTER TABLE matters ADD COLUMN gram_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE matters ALTER COLUMN gram_seq SET DEFAULT (pg_current_xact_id()::text::bigint);
