@@ -308,7 +308,7 @@ func (db *DB) readCheckinFacts(ctx context.Context, ids []int64) (map[int64]*che
 			a.checkin_opens_at, a.checkin_closes_at, a.status, pp.person_id, pp.invited
 			FROM activities a JOIN organizations o ON o.id = a.org_id
 			LEFT JOIN participants pp ON pp.activity_id = a.id
-			WHERE a.id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+			WHERE a.id IN `+inList(len(ids)), args...)
 		if err != nil {
 			return err
 		}

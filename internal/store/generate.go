@@ -35,6 +35,15 @@ func (db *DB) personValues(p *org.Person, now int64) []any {
 		p.AdmittedOn, p.FullOn, p.Status, joinTags(p.Tags), p.Notes, now, now}
 }
 
+// inList returns "(?, ?, ...)" for an IN list of n values; "(NULL)", which matches nothing,
+// for none.
+func inList(n int) string {
+	if n <= 0 {
+		return "(NULL)"
+	}
+	return placeholders(1, n)
+}
+
 // placeholders returns "(?, ?, ...), (?, ...)" for rows rows of width values.
 func placeholders(rows, width int) string {
 	one := "(" + strings.Repeat("?, ", width-1) + "?)"

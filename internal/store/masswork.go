@@ -212,7 +212,7 @@ func (tx *Tx) matterAudit(ctx context.Context, rec *audit.Record, id int64) erro
 
 const matterColumns = `m.id, m.code, m.org_id, o.name, o.path, m.category_id, c.code, c.name_zh, c.name_en, m.title,
 	m.summary, m.withheld, m.status, m.zone, m.booth, m.address, m.latitude, m.longitude,
-	COALESCE(m.assignee_person_id, 0), m.assignee_name, m.people, m.rank_key, m.grams, m.response_due, m.resolve_due,
+	COALESCE(m.assignee_person_id, 0), m.assignee_name, m.people, m.rank_key, COALESCE(length(m.gram_set), 0) / 4, m.response_due, m.resolve_due,
 	m.responded_at, m.accepted_at, m.resolved_at, m.closed_at, m.close_reason, m.reject_reason,
 	COALESCE(m.merged_into, 0), COALESCE(mi.code, ''), COALESCE(m.escalated_org_id, 0), COALESCE(eo.name, ''),
 	m.escalations, m.round, m.created_at, m.updated_at, m.version`
@@ -276,9 +276,9 @@ func matterMutable(m *masswork.Matter) []any {
 const matterInsertColumns = `org_id, category_id, title, summary, withheld, status, zone, booth,
 	address, latitude, longitude, assignee_person_id, assignee_name, response_due, resolve_due, responded_at,
 	accepted_at, resolved_at, closed_at, close_reason, reject_reason, merged_into, escalated_org_id, escalations,
-	round, code, created_at, updated_at, people, rank_key, grams, gram_set`
+	round, code, created_at, updated_at, people, rank_key, gram_set`
 
-const matterInsertWidth = 32
+const matterInsertWidth = 31
 
 // matterInsertRow gives a new matter's values, with its grams packed (gram_set NULL when
 // grams is nil: made from its reports when the similarity index is read).
@@ -287,11 +287,11 @@ func matterInsertRow(m *masswork.Matter, grams []int32) []any {
 	if grams != nil {
 		set = packGrams(grams)
 	}
-	return append(matterMutable(m), m.Code, ms(m.CreatedAt), ms(m.UpdatedAt), m.People, m.RankKey, m.Grams, set)
+	return append(matterMutable(m), m.Code, ms(m.CreatedAt), ms(m.UpdatedAt), m.People, m.RankKey, set)
 }
 
-// matterInsert inserts a new matter (people, rank and grams as given: the caller counts them
-// after its reports and grams are in, or knows them) and sets its ID, times and version.
+// matterInsert inserts a new matter without its grams (people and rank as given: the caller
+// counts them after its reports are in, or knows them) and sets its ID, times and version.
 func (tx *Tx) matterInsert(ctx context.Context, m *masswork.Matter) error {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = tx.db.Now()
@@ -541,7 +541,7 @@ type newMatter struct {
 	recObject bool // the audit record's object is the new matter
 }
 
-// maxMatterBatch bounds one transaction of new matters (a matter's row has 32 values, its
+// maxMatterBatch bounds one transaction of new matters (a matter's row has 31 values, its
 // report's 25: well under both databases' limits on a statement's parameters).
 const maxMatterBatch = 64
 
@@ -713,7 +713,7 @@ func (db *DB) matterWhere(f masswork.MatterFilter, orgPath string) (string, []an
 		conds, args = append(conds, c), append(args, a...)
 	}
 	if len(f.Status) > 0 {
-		conds = append(conds, "m.status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Status)), ", ")+")")
+		conds = append(conds, "m.status IN "+inList(len(f.Status)))
 		for _, s := range f.Status {
 			args = append(args, s)
 		}
@@ -722,7 +722,7 @@ func (db *DB) matterWhere(f masswork.MatterFilter, orgPath string) (string, []an
 		conds, args = append(conds, "m.category_id = ?"), append(args, f.CategoryID)
 	}
 	if len(f.IDs) > 0 {
-		conds = append(conds, "m.id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.IDs)), ", ")+")")
+		conds = append(conds, "m.id IN "+inList(len(f.IDs)))
 		for _, id := range f.IDs {
 			args = append(args, id)
 		}
@@ -854,7 +854,7 @@ func (tx *Tx) matterPageFigures(ctx context.Context, page []*masswork.Matter, no
 		byID[m.ID] = m
 		ids = append(ids, m.ID)
 	}
-	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+	in := inList(len(ids))
 	scan := func(q string, args []any, set func(m *masswork.Matter, n int)) error {
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
@@ -1164,7 +1164,7 @@ func (db *DB) Split(ctx context.Context, from *masswork.Matter, problemIDs []int
 		for _, id := range ids {
 			args = append(args, id)
 		}
-		in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		in := inList(len(ids))
 		var mine, all int
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM problems WHERE matter_id = ? AND id IN "+in, args...).Scan(&mine); err != nil {
 			return err

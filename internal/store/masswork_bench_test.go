@@ -98,7 +98,7 @@ func generateMasswork(b testing.TB, db *store.DB, matters, problems int) *masswo
 	var mrows, prows [][]any
 	flush := func(force bool) {
 		if len(mrows) >= 20000 || force && len(mrows) > 0 {
-			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO matters (id, code, org_id, category_id, title, status, zone, people, rank_key, grams, gram_set, response_due, resolve_due, responded_at, created_at, updated_at) VALUES ", mrows); err != nil {
+			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO matters (id, code, org_id, category_id, title, status, zone, people, rank_key, gram_set, response_due, resolve_due, responded_at, created_at, updated_at) VALUES ", mrows); err != nil {
 				b.Fatal(err)
 			}
 			if err := storetest.BulkInsert(db.SQL(), pg, "INSERT INTO problems (matter_id, original_matter_id, code, secret_hash, kind, channel, category_id, description, zone, person_key, created_at) VALUES ", prows); err != nil {
@@ -135,7 +135,7 @@ func generateMasswork(b testing.TB, db *store.DB, matters, problems int) *masswo
 				"r:" + strconv.Itoa(problemCode), at.UnixMilli()})
 		}
 		o := branches[rng.IntN(len(branches))]
-		mrows = append(mrows, []any{m, fmt.Sprintf("9%011d", m), o.ID, out.categories[cat], text, status, place, n, masswork.RankKey(latest), len(grams), store.PackGrams(grams),
+		mrows = append(mrows, []any{m, fmt.Sprintf("9%011d", m), o.ID, out.categories[cat], text, status, place, n, masswork.RankKey(latest), store.PackGrams(grams),
 			created.Add(24 * time.Hour).UnixMilli(), created.Add(14 * 24 * time.Hour).UnixMilli(), created.Add(3 * time.Hour).UnixMilli(),
 			created.UnixMilli(), created.UnixMilli()})
 		flush(false)

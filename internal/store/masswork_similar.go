@@ -225,8 +225,7 @@ func (db *DB) similarMake(ctx context.Context, rows []similarRow) error {
 			for i, r := range part {
 				args[i] = r.id
 			}
-			texts, err := tx.query(ctx, "SELECT matter_id, description FROM problems WHERE matter_id IN ("+
-				strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+")", args...)
+			texts, err := tx.query(ctx, "SELECT matter_id, description FROM problems WHERE matter_id IN "+inList(len(part)), args...)
 			if err != nil {
 				return err
 			}
@@ -245,8 +244,7 @@ func (db *DB) similarMake(ctx context.Context, rows []similarRow) error {
 			for _, r := range part {
 				set := packGrams(grams[r.id])
 				grams[r.id] = unpackGrams(set)
-				if _, err := tx.exec(ctx, "UPDATE matters SET gram_set = ?, grams = ? WHERE id = ? AND gram_set IS NULL",
-					set, len(set)/4, r.id); err != nil {
+				if _, err := tx.exec(ctx, "UPDATE matters SET gram_set = ? WHERE id = ? AND gram_set IS NULL", set, r.id); err != nil {
 					return err
 				}
 			}
@@ -309,10 +307,10 @@ func (tx *Tx) matterGrams(ctx context.Context, matterID int64) (grams []int32, m
 	return unpackGrams(set), set != nil, nil
 }
 
-// matterSetGrams writes a matter's grams and their number (into m.Grams too when given).
+// matterSetGrams writes a matter's grams (and their number into m.Grams when given).
 func (tx *Tx) matterSetGrams(ctx context.Context, matterID int64, grams []int32, m *masswork.Matter) error {
 	set := packGrams(grams)
-	if _, err := tx.exec(ctx, "UPDATE matters SET gram_set = ?, grams = ? WHERE id = ?", set, len(set)/4, matterID); err != nil {
+	if _, err := tx.exec(ctx, "UPDATE matters SET gram_set = ? WHERE id = ?", set, matterID); err != nil {
 		return fmt.Errorf("store: matter grams: %w", err)
 	}
 	if m != nil {

@@ -158,8 +158,8 @@ func TestSimilarCopyFollowsEveryChange(t *testing.T) {
 // TestSimilarityMigration runs the migration that packs the similarity index's rows (one a
 // gram) into each matter's gram_set, up and down, on both databases, on grams of two matters
 // in two categories, negative ones and the extremes among them, and a closed matter: every gram
-// comes through both ways, under its matter and category, and gram_seq moves on a change of
-// what the index holds only.
+// comes through both ways, under its matter and category (and their number, a column before),
+// and gram_seq moves on a change of what the index holds only.
 func TestSimilarityMigration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		opts := store.Options{Sealer: storetest.Sealer(t)}
@@ -182,10 +182,10 @@ func TestSimilarityMigration(t *testing.T) {
 		if !ok {
 			t.Fatal("no Down section")
 		}
-		for _, q := range []string{"CREATE TABLE matters (id BIGINT PRIMARY KEY, category_id BIGINT NOT NULL, status TEXT NOT NULL)",
+		for _, q := range []string{"CREATE TABLE matters (id BIGINT PRIMARY KEY, category_id BIGINT NOT NULL, status TEXT NOT NULL, grams INTEGER NOT NULL DEFAULT 0)",
 			`CREATE TABLE matter_grams (category_id BIGINT NOT NULL, gram INTEGER NOT NULL, matter_id BIGINT NOT NULL,
 				PRIMARY KEY (category_id, gram, matter_id))`,
-			"INSERT INTO matters VALUES (1, 10, 'submitted'), (2, 20, 'in_progress'), (3, 10, 'closed')",
+			"INSERT INTO matters (id, category_id, status) VALUES (1, 10, 'submitted'), (2, 20, 'in_progress'), (3, 10, 'closed')",
 			"INSERT INTO matter_grams VALUES (10, 5, 1), (10, -7, 1), (10, 2147483647, 1), (20, -2147483648, 2), (20, 0, 2), (20, -1, 2)"} {
 			if _, err := db.Exec(q); err != nil {
 				t.Fatal(err)
@@ -244,6 +244,9 @@ func TestSimilarityMigration(t *testing.T) {
 		}
 		if after := rows(grams); !slices.Equal(after, before) {
 			t.Fatalf("grams after down = %q, want %q", after, before)
+		}
+		if n := rows("SELECT id || ' ' || grams FROM matters ORDER BY id"); !slices.Equal(n, []string{"1 3", "2 3", "3 0"}) {
+			t.Fatalf("numbers of grams after down = %q", n)
 		}
 	})
 }

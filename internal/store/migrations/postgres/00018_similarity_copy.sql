@@ -19,6 +19,8 @@ CREATE INDEX matters_gram_seq ON matters(gram_seq);
 UPDATE matters m SET gram_set = g.set
 FROM (SELECT matter_id, string_agg(int4send(gram), ''::bytea ORDER BY gram) AS set FROM matter_grams GROUP BY matter_id) g
 WHERE g.matter_id = m.id;
+-- The number of a matter's grams is its set's length now.
+ALTER TABLE matters DROP COLUMN grams;
 
 -- +goose StatementBegin
 CREATE FUNCTION matters_gram_seq() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -49,6 +51,8 @@ SELECT m.category_id, (get_byte(m.gram_set, i) << 24) | (get_byte(m.gram_set, i 
 FROM matters m, generate_series(0, length(m.gram_set) - 4, 4) i
 WHERE m.gram_set IS NOT NULL AND m.status IN ('submitted', 'accepted', 'in_progress', 'resolved')
 ON CONFLICT DO NOTHING;
+ALTER TABLE matters ADD COLUMN grams INTEGER NOT NULL DEFAULT 0;
+UPDATE matters SET grams = length(gram_set) / 4 WHERE gram_set IS NOT NULL;
 DROP TRIGGER matters_gram_seq ON matters;
 DROP FUNCTION matters_gram_seq();
 DROP INDEX matters_gram_seq;

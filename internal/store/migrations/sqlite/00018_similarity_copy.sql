@@ -18,6 +18,8 @@ UPDATE matters SET gram_set = (
     SELECT unhex(group_concat(printf('%08X', g.gram & 4294967295), '' ORDER BY g.gram))
     FROM matter_grams g WHERE g.matter_id = matters.id)
 WHERE id IN (SELECT matter_id FROM matter_grams);
+-- The number of a matter's grams is its set's length now.
+ALTER TABLE matters DROP COLUMN grams;
 
 -- +goose StatementBegin
 CREATE TRIGGER matters_gram_seq_insert AFTER INSERT ON matters
@@ -62,6 +64,8 @@ v AS (SELECT id, category_id, ((instr('0123456789ABCDEF', substr(h, 1, 1)) - 1) 
         | ((instr('0123456789ABCDEF', substr(h, 8, 1)) - 1) << 0) AS u FROM g)
 SELECT category_id, CASE WHEN u >= 2147483648 THEN u - 4294967296 ELSE u END, id FROM v WHERE true
 ON CONFLICT DO NOTHING;
+ALTER TABLE matters ADD COLUMN grams INTEGER NOT NULL DEFAULT 0;
+UPDATE matters SET grams = length(gram_set) / 4 WHERE gram_set IS NOT NULL;
 DROP TRIGGER matters_gram_seq_update;
 DROP TRIGGER matters_gram_seq_insert;
 DROP TABLE similarity_seq;
